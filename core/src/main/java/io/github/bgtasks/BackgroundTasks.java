@@ -1,0 +1,667 @@
+package io.github.bgtasks;
+
+import io.github.bgtasks.spi.Backend;
+import io.github.bgtasks.spi.BackendProvider;
+import io.github.bgtasks.spi.BackendTask;
+import io.github.bgtasks.spi.Launch;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry point: starts tasks in the background and keeps track of them.
+ *
+ * <pre>{@code
+ * try (BackgroundTasks tasks = BackgroundTasks.builder()
+ *         .backend(ProcessBackend.create())
+ *         .logDirectory(Path.of("build/bgtasks"))
+ *         .build()) {
+ *     TaskHandle build = tasks.start(TaskSpec.builder("npm", "run", "build").name("build-main").build());
+ *     build.addListener(result -> System.out.println(result.summary()));
+ *     TaskResult r = build.onExit().join();
+ * }
+ * }</pre>
+ *
+ * <p>Defaults: the backend with the lowest priority found on the class path (the process
+ * backend); log directory {@code <java.io.tmpdir>/bgtasks-<user.name>}; stop grace period
+ * 10 s; on {@link #close()}, tasks are stopped unless the backend keeps tasks by default
+ * (tmux); the 1,000 most recent finished tasks are kept in {@link #list()}; warnings are lines
+ * matching {@value #DEFAULT_WARNING}, errors lines matching {@value #DEFAULT_ERROR}.
+ *
+ * <p>Threads: one scheduler thread for all timeouts and grace periods, and a small pool (up
+ * to four daemon threads, created on demand) that runs listeners; both are shared by all
+ * tasks and can be replaced. A JVM shutdown hook closes the instance if it was not closed.
+ *
+ * <p>This class is thread-safe.
+ */
+public final class BackgroundTasks implements AutoCloseable {
+    /** The default warning pattern. */
+    public static final String DEFAULT_WARNING = "(?i)\\bwarn(ing)?\\b";
+    /** The default error pattern. */
+    public static final String DEFAULT_ERROR = "(?i)\\b(error|fatal|panic)\\b|exception\\b";
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackgroundTasks.class);
+
+    private final Backend backend;
+    private final Path logDirectory;
+    private final Duration stopGracePeriod;
+    private final boolean stopTasksOnClose;
+    private final ScheduledExecutorService scheduler;
+    private final Executor callbackExecutor;
+    private final boolean ownsScheduler;
+    private final boolean ownsCallbackExecutor;
+    private final Clock clock;
+    private final LogScan logScan;
+    private final int retainFinished;
+    private final Thread shutdownHook;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger autoNames = new AtomicInteger();
+    private final Map<String, Integer> lastLogNumber = new ConcurrentHashMap<>();
+
+    // guarded by itself
+    private final LinkedHashMap<String, Task> tasks = new LinkedHashMap<>();
+    // guarded by tasks: name -> id of the task that runs under it
+    private final Map<String, String> runningNames = new HashMap<>();
+
+    private BackgroundTasks(Builder b) {
+        this.backend = b.backend != null ? b.backend : defaultBackend();
+        this.logDirectory = prepareLogDirectory(b.logDirectory != null ? b.logDirectory
+                : Path.of(System.getProperty("java.io.tmpdir"), "bgtasks-" + System.getProperty("user.name")));
+        this.stopGracePeriod = b.stopGracePeriod != null ? b.stopGracePeriod : Duration.ofSeconds(10);
+        this.stopTasksOnClose = b.stopTasksOnClose != null ? b.stopTasksOnClose : !backend.keepsTasksOnClose();
+        this.ownsScheduler = b.scheduler == null;
+        this.scheduler = ownsScheduler ? newScheduler() : b.scheduler;
+        this.ownsCallbackExecutor = b.callbackExecutor == null;
+        this.callbackExecutor = ownsCallbackExecutor ? newCallbackPool() : b.callbackExecutor;
+        this.clock = b.clock != null ? b.clock : Clock.systemUTC();
+        this.logScan = new LogScan(b.warning != null ? b.warning : Pattern.compile(DEFAULT_WARNING),
+                b.error != null ? b.error : Pattern.compile(DEFAULT_ERROR));
+        this.retainFinished = b.retainFinished != null ? b.retainFinished : 1000;
+        this.shutdownHook = new Thread(this::closeFromHook, "bgtasks-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        adoptDiscovered();
+    }
+
+    /**
+     * Starts configuring an instance.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the shared default instance, created on first use with default settings and
+     * closed by the JVM's shutdown hook.
+     *
+     * @return the shared instance
+     */
+    public static BackgroundTasks shared() {
+        return Shared.INSTANCE;
+    }
+
+    /**
+     * Starts a named task on the {@link #shared()} instance: the shortest way to run a command
+     * in the background.
+     *
+     * @param name the task's name
+     * @param argv the program, then its arguments (no shell)
+     * @return the started task
+     * @throws IllegalArgumentException if the name, program or arguments are invalid
+     * @throws TaskStartException if the backend could not start it
+     */
+    public static TaskHandle start(String name, String... argv) {
+        return shared().start(TaskSpec.builder(argv).name(name).build());
+    }
+
+    /**
+     * Starts a task. Returns once its process runs.
+     *
+     * @param spec what to run
+     * @return the started task
+     * @throws IllegalArgumentException if the working directory is missing or not a directory,
+     *     the program cannot be found or executed, or a task of that name is already running;
+     *     the message names the bad value
+     * @throws IllegalStateException if this instance is closed
+     * @throws TaskStartException if the backend could not start it; nothing is left running
+     */
+    public TaskHandle start(TaskSpec spec) {
+        Objects.requireNonNull(spec, "spec must not be null");
+        if (closed.get()) {
+            throw new IllegalStateException("this BackgroundTasks is closed; build a new one to start tasks");
+        }
+        Path dir = spec.workingDirectory().orElse(Path.of("")).toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("working directory " + dir
+                    + (Files.exists(dir) ? " is not a directory" : " does not exist"));
+        }
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.putAll(spec.environment());
+        Executables.check(spec.argv().get(0), dir, env.get("PATH"));
+
+        String name = spec.name().orElse(null);
+        Path log;
+        String id;
+        synchronized (tasks) {
+            name = name != null ? name : autoName(spec.argv().get(0));
+            String running = runningNames.get(name);
+            if (running != null) {
+                throw new IllegalArgumentException("a task named '" + name + "' is already running (" + running
+                        + "); choose another name, or stop that task first");
+            }
+            log = createLog(name);
+            id = stem(log);
+            runningNames.put(name, id);
+        }
+        Launch launch = Launch.builder(id, name, spec.argv())
+                .workingDirectory(dir)
+                .environment(env)
+                .logFile(log)
+                .startedAt(clock.instant())
+                .timeout(spec.timeout().orElse(null))
+                .stopGracePeriod(spec.stopGracePeriod().orElse(stopGracePeriod))
+                .build();
+        BackendTask started;
+        try {
+            started = backend.launch(launch);
+        } catch (IOException | RuntimeException e) {
+            synchronized (tasks) {
+                runningNames.remove(name, id);
+            }
+            deleteQuietly(log);
+            throw new TaskStartException("could not start task " + name + " " + spec.argv() + " in " + dir
+                    + " with the " + backend.name() + " backend: " + e.getMessage(), e);
+        }
+        return register(new Task(this, started));
+    }
+
+    /**
+     * Lists every task this instance knows, running or finished, oldest first. With a backend
+     * whose tasks outlive the JVM (tmux), this includes tasks that an earlier JVM started.
+     *
+     * @return a snapshot of the tasks
+     */
+    public List<TaskHandle> list() {
+        synchronized (tasks) {
+            return List.copyOf(tasks.values());
+        }
+    }
+
+    /**
+     * Finds a task by name: the running task of that name, else the most recent finished one.
+     *
+     * @param name the task's name (or a run's id, such as {@code build-main.3})
+     * @return the task, or empty
+     */
+    public Optional<TaskHandle> find(String name) {
+        Objects.requireNonNull(name, "name must not be null");
+        synchronized (tasks) {
+            String id = runningNames.getOrDefault(name, name);
+            if (tasks.containsKey(id)) {
+                return Optional.of(tasks.get(id));
+            }
+            return tasks.values().stream().filter(t -> t.name().equals(name))
+                    .max(Comparator.comparing(Task::startedAt)).map(t -> t);
+        }
+    }
+
+    /**
+     * Forgets a finished task: it leaves {@link #list()} and its backend drops what it kept
+     * about it. The log file stays.
+     *
+     * @param task a finished task of this instance
+     * @throws IllegalStateException if the task still runs
+     * @throws IllegalArgumentException if the task is not one of this instance's
+     */
+    public void remove(TaskHandle task) {
+        Objects.requireNonNull(task, "task must not be null");
+        Task t;
+        synchronized (tasks) {
+            t = tasks.get(task.id());
+            if (t != task) {
+                throw new IllegalArgumentException("task " + task.id() + " is not one of this instance's tasks");
+            }
+            if (!t.isDone()) {
+                throw new IllegalStateException("task " + task.id() + " still runs (" + t.state()
+                        + "); stop it and wait for onExit() before removing it");
+            }
+            tasks.remove(task.id());
+        }
+        t.backendTask().release();
+    }
+
+    /**
+     * Closes this instance: stops its running tasks (SIGTERM, the grace period, then SIGKILL)
+     * and waits for them, unless it was built to leave them running; then releases the
+     * backend and the instance's own threads. Calling it again does nothing. Closing is not
+     * required for the JVM to exit: the threads are daemons and a shutdown hook closes the
+     * instance.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook is what is closing us
+        }
+        if (stopTasksOnClose) {
+            stopAll();
+        }
+        try {
+            backend.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the {} backend failed", backend.name(), e);
+        }
+        if (ownsScheduler) {
+            scheduler.shutdownNow();
+        }
+        if (ownsCallbackExecutor) {
+            ExecutorService pool = (ExecutorService) callbackExecutor;
+            pool.shutdown();
+            try {
+                pool.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void stopAll() {
+        List<Task> running = new ArrayList<>();
+        synchronized (tasks) {
+            tasks.values().stream().filter(t -> !t.isDone()).forEach(running::add);
+        }
+        if (running.isEmpty()) {
+            return;
+        }
+        Duration longestGrace = Duration.ZERO;
+        List<CompletableFuture<TaskResult>> ends = new ArrayList<>();
+        for (Task t : running) {
+            ends.add(t.stop());
+            Duration g = t.backendTask().launch().stopGracePeriod();
+            longestGrace = g.compareTo(longestGrace) > 0 ? g : longestGrace;
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new));
+        try {
+            all.get(longestGrace.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("tasks still running {} after SIGKILL; giving up on them", running.stream()
+                    .filter(t -> !t.isDone()).map(Task::id).toList());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e); // the futures never fail
+        }
+    }
+
+    private void closeFromHook() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing bgtasks at JVM shutdown failed", e);
+        }
+    }
+
+    private TaskHandle register(Task task) {
+        synchronized (tasks) {
+            tasks.put(task.id(), task);
+        }
+        task.watch();
+        return task;
+    }
+
+    private void adoptDiscovered() {
+        List<BackendTask> found;
+        try {
+            found = backend.discover();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not look for tasks that the {} backend kept from earlier runs", backend.name(), e);
+            return;
+        }
+        for (BackendTask b : found) {
+            Launch l = b.launch();
+            synchronized (tasks) {
+                runningNames.put(l.name(), l.id());
+            }
+            register(new Task(this, b));
+        }
+    }
+
+    /** Called by a task once it has ended: frees its name and trims the finished list. */
+    void ended(Task task) {
+        List<Task> dropped = new ArrayList<>();
+        synchronized (tasks) {
+            runningNames.remove(task.name(), task.id());
+            long finished = tasks.values().stream().filter(Task::isDone).count();
+            for (Iterator<Task> it = tasks.values().iterator(); it.hasNext() && finished > retainFinished; ) {
+                Task t = it.next();
+                if (t.isDone()) {
+                    it.remove();
+                    dropped.add(t);
+                    finished--;
+                }
+            }
+        }
+        dropped.forEach(t -> t.backendTask().release());
+    }
+
+    private String autoName(String program) {
+        String base = program.substring(program.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_-]", "-");
+        base = base.replaceFirst("^-+", "");
+        base = base.isEmpty() ? "task" : base.substring(0, Math.min(base.length(), 50));
+        return base + "-" + autoNames.incrementAndGet();
+    }
+
+    /** Creates {@code <name>.<n>.log} with the first free n, owner-only, never through a link. */
+    private Path createLog(String name) {
+        int n = lastLogNumber.getOrDefault(name, 0);
+        while (true) {
+            n++;
+            Path log = logDirectory.resolve(name + "." + n + ".log");
+            try {
+                Files.createFile(log, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                lastLogNumber.put(name, n);
+                return log;
+            } catch (FileAlreadyExistsException e) {
+                // taken by an earlier run: try the next number
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not create log file " + log
+                        + "; check that the log directory is writable", e);
+            }
+        }
+    }
+
+    private static String stem(Path log) {
+        String f = log.getFileName().toString();
+        return f.substring(0, f.length() - ".log".length());
+    }
+
+    private static Path prepareLogDirectory(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        try {
+            if (!Files.isDirectory(abs)) {
+                if (Files.exists(abs)) {
+                    throw new IllegalArgumentException("log directory " + abs + " exists but is not a directory");
+                }
+                Files.createDirectories(abs.getParent());
+                try {
+                    Files.createDirectory(abs, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (FileAlreadyExistsException e) {
+                    // created concurrently: fine
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create log directory " + abs, e);
+        }
+        return abs;
+    }
+
+    private static void deleteQuietly(Path log) {
+        try {
+            Files.deleteIfExists(log);
+        } catch (IOException e) {
+            LOG.debug("could not delete {}", log, e);
+        }
+    }
+
+    private static Backend defaultBackend() {
+        return ServiceLoader.load(BackendProvider.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .min(Comparator.comparingInt(BackendProvider::priority))
+                .map(BackendProvider::create)
+                .orElseThrow(() -> new IllegalStateException("no bgtasks backend on the class path; add "
+                        + "io.github.bgtasks:bgtasks-process (or pass one to BackgroundTasks.builder().backend(...))"));
+    }
+
+    private static ScheduledExecutorService newScheduler() {
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemon("bgtasks-scheduler"));
+        s.setRemoveOnCancelPolicy(true);
+        return s;
+    }
+
+    private static ExecutorService newCallbackPool() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemon("bgtasks-callback"));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    Executor callbackExecutor() {
+        return callbackExecutor;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    LogScan logScan() {
+        return logScan;
+    }
+
+    String backendName() {
+        return backend.name();
+    }
+
+    /** @return the log directory in use */
+    public Path logDirectory() {
+        return logDirectory;
+    }
+
+    @Override
+    public String toString() {
+        return "BackgroundTasks{" + backend.name() + " backend, logs in " + logDirectory + ", "
+                + list().size() + " tasks}";
+    }
+
+    private static final class Shared {
+        static final BackgroundTasks INSTANCE = builder().build();
+    }
+
+    /**
+     * Configures a {@link BackgroundTasks}. Each option may be set once. This class is not
+     * thread-safe.
+     */
+    public static final class Builder {
+        private Backend backend;
+        private Path logDirectory;
+        private Duration stopGracePeriod;
+        private Boolean stopTasksOnClose;
+        private ScheduledExecutorService scheduler;
+        private Executor callbackExecutor;
+        private Clock clock;
+        private Pattern warning;
+        private Pattern error;
+        private Integer retainFinished;
+
+        private Builder() {
+        }
+
+        private static <T> T once(T current, T value, String what) {
+            Objects.requireNonNull(value, what + " must not be null");
+            if (current != null) {
+                throw new IllegalStateException(what + " was already set to " + current);
+            }
+            return value;
+        }
+
+        /**
+         * Sets the backend that runs the tasks, such as {@code ProcessBackend.create()}. The
+         * instance closes it when it is closed.
+         *
+         * @param backend the backend
+         * @return this builder
+         */
+        public Builder backend(Backend backend) {
+            this.backend = once(this.backend, backend, "backend");
+            return this;
+        }
+
+        /**
+         * Sets where log files go (created with owner-only permissions if missing). Each run
+         * gets {@code <name>.<n>.log}.
+         *
+         * @param dir the directory
+         * @return this builder
+         */
+        public Builder logDirectory(Path dir) {
+            this.logDirectory = once(this.logDirectory, dir, "log directory");
+            return this;
+        }
+
+        /**
+         * Sets how long a stop or a timeout waits after SIGTERM before it sends SIGKILL.
+         *
+         * @param grace a positive duration; default 10 s
+         * @return this builder
+         */
+        public Builder stopGracePeriod(Duration grace) {
+            this.stopGracePeriod = once(this.stopGracePeriod, Durations.requirePositive(grace, "stop grace period"),
+                    "stop grace period");
+            return this;
+        }
+
+        /**
+         * Chooses whether {@link #close()} stops running tasks ({@code true}) or leaves them
+         * running ({@code false}). Default: stop them, unless the backend keeps tasks (tmux).
+         *
+         * @param stop whether to stop tasks on close
+         * @return this builder
+         */
+        public Builder stopTasksOnClose(boolean stop) {
+            this.stopTasksOnClose = once(this.stopTasksOnClose, stop, "stop tasks on close");
+            return this;
+        }
+
+        /**
+         * Sets the scheduler for timeouts and grace periods, primarily for tests. The
+         * instance does not shut down a scheduler it was given.
+         *
+         * @param scheduler the scheduler
+         * @return this builder
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = once(this.scheduler, scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Sets the executor that completes {@code onExit()} futures and runs listeners. The
+         * instance does not shut down an executor it was given.
+         *
+         * @param executor the executor
+         * @return this builder
+         */
+        public Builder callbackExecutor(Executor executor) {
+            this.callbackExecutor = once(this.callbackExecutor, executor, "callback executor");
+            return this;
+        }
+
+        /**
+         * Sets the clock for start times, primarily for tests. Durations are measured with
+         * {@link System#nanoTime()}, so they never go backwards.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = once(this.clock, clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets the pattern that marks a line of output as a warning ({@code find}, not a
+         * whole-line match).
+         *
+         * @param pattern the pattern
+         * @return this builder
+         */
+        public Builder warningPattern(Pattern pattern) {
+            this.warning = once(this.warning, pattern, "warning pattern");
+            return this;
+        }
+
+        /**
+         * Sets the pattern that marks a line of output as an error ({@code find}). A line
+         * that is an error is not also counted as a warning.
+         *
+         * @param pattern the pattern
+         * @return this builder
+         */
+        public Builder errorPattern(Pattern pattern) {
+            this.error = once(this.error, pattern, "error pattern");
+            return this;
+        }
+
+        /**
+         * Sets how many finished tasks {@link #list()} keeps; older ones are removed.
+         *
+         * @param count at least 0; default 1,000
+         * @return this builder
+         */
+        public Builder retainFinished(int count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("retained finished tasks must be at least 0, was " + count);
+            }
+            this.retainFinished = once(this.retainFinished, count, "retained finished tasks");
+            return this;
+        }
+
+        /**
+         * Builds the instance. With a backend whose tasks outlive the JVM, tasks of earlier
+         * runs are found now and appear in {@link #list()}.
+         *
+         * @return the instance
+         */
+        public BackgroundTasks build() {
+            return new BackgroundTasks(this);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.github.bgtasks;
+
+import java.time.Duration;
+
+/** Formats and checks durations for people. */
+final class Durations {
+    private Durations() {
+    }
+
+    static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            return ms + " ms";
+        }
+        if (ms < 60_000) {
+            return String.format("%.1f s", ms / 1000.0);
+        }
+        long s = ms / 1000;
+        if (s < 3600) {
+            return String.format("%dm %02ds", s / 60, s % 60);
+        }
+        return String.format("%dh %02dm %02ds", s / 3600, (s / 60) % 60, s % 60);
+    }
+
+    /** Rejects null, zero, negative and absurdly long durations, naming the parameter. */
+    static Duration requirePositive(Duration d, String what) {
+        if (d == null) {
+            throw new NullPointerException(what + " must not be null");
+        }
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, was " + d);
+        }
+        if (d.compareTo(Duration.ofDays(365 * 100)) > 0) {
+            throw new IllegalArgumentException(what + " must be at most 100 years, was " + d);
+        }
+        return d;
+    }
+}

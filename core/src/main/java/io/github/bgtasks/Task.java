@@ -1,0 +1,316 @@
+package io.github.bgtasks;
+
+import io.github.bgtasks.spi.BackendTask;
+import io.github.bgtasks.spi.ExitStatus;
+import io.github.bgtasks.spi.Launch;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One task's state machine: RUNNING, maybe STOPPING, then exactly one terminal state. State
+ * changes are decided under {@link #lock}; signals, listeners and futures are handled after
+ * it is released, so no user code or process call ever runs under the lock.
+ */
+final class Task implements TaskHandle {
+    private static final Logger LOG = LoggerFactory.getLogger(Task.class);
+
+    /** Why a task is being ended, recorded before its exit is seen. */
+    private enum Cause { NONE, STOP, TIMEOUT }
+
+    private final BackgroundTasks owner;
+    private final BackendTask backend;
+    private final Launch launch;
+    private final long startNanos;
+    private final CompletableFuture<TaskResult> result = new CompletableFuture<>();
+    private final Object lock = new Object();
+
+    // guarded by lock
+    private TaskState state = TaskState.RUNNING;
+    private Cause cause = Cause.NONE;
+    private List<CompletionListener> listeners = new ArrayList<>();
+    private Future<?> timeoutTimer;
+    private Future<?> killTimer;
+    private TaskResult done;
+
+    Task(BackgroundTasks owner, BackendTask backend) {
+        this.owner = owner;
+        this.backend = backend;
+        this.launch = backend.launch();
+        // Adopted tasks started earlier; count their runtime from then, on the monotonic clock.
+        Duration age = Duration.between(launch.startedAt(), owner.clock().instant());
+        this.startNanos = System.nanoTime() - Math.max(0, age.toNanos());
+    }
+
+    /** Starts watching: the timeout timer and the exit. Called once the task is registered. */
+    void watch() {
+        launch.timeout().ifPresent(limit -> {
+            long delay = startNanos + limit.toNanos() - System.nanoTime();
+            synchronized (lock) {
+                if (done == null) {
+                    timeoutTimer = owner.scheduler().schedule(this::expire, Math.max(0, delay), TimeUnit.NANOSECONDS);
+                }
+            }
+        });
+        backend.exit().whenComplete((status, error) -> finish(error == null ? status
+                : ExitStatus.lost("the backend failed while watching the task: " + error)));
+    }
+
+    private void expire() {
+        end(Cause.TIMEOUT, false);
+    }
+
+    private CompletableFuture<TaskResult> end(Cause why, boolean force) {
+        boolean term = false;
+        boolean kill = false;
+        synchronized (lock) {
+            if (done == null) {
+                if (cause == Cause.NONE) {
+                    cause = why;
+                }
+                if (force) {
+                    kill = true;
+                    state = TaskState.STOPPING;
+                } else if (state == TaskState.RUNNING) {
+                    term = true;
+                    state = TaskState.STOPPING;
+                    Duration grace = launch.stopGracePeriod();
+                    killTimer = owner.scheduler().schedule(() -> end(why, true), grace.toNanos(), TimeUnit.NANOSECONDS);
+                }
+            }
+        }
+        if (term) {
+            LOG.debug("task {}: sending SIGTERM to its process tree ({})", launch.id(), why);
+            signal(true);
+        }
+        if (kill) {
+            LOG.debug("task {}: sending SIGKILL to its process tree ({})", launch.id(), why);
+            signal(false);
+        }
+        return onExit();
+    }
+
+    private void signal(boolean term) {
+        try {
+            if (term) {
+                backend.terminate();
+            } else {
+                backend.kill();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("task {}: could not send {} through the {} backend: {}", launch.id(),
+                    term ? "SIGTERM" : "SIGKILL", owner.backendName(), e.toString());
+        }
+    }
+
+    private void finish(ExitStatus status) {
+        TaskResult r;
+        List<CompletionListener> toCall;
+        synchronized (lock) {
+            if (done != null) {
+                return;
+            }
+            state = decide(status);
+            Duration ran = Duration.ofNanos(System.nanoTime() - startNanos);
+            r = new TaskResult(launch.id(), launch.name(), state, status, launch.startedAt(), ran,
+                    launch.logFile(), launch.timeout().orElse(null), owner.logScan());
+            done = r;
+            toCall = listeners;
+            listeners = null;
+            cancel(timeoutTimer);
+            cancel(killTimer);
+        }
+        LOG.debug("task {} ended: {}", launch.id(), status);
+        owner.ended(this);
+        deliver(() -> {
+            result.complete(r);
+            toCall.forEach(l -> call(l, r));
+        });
+    }
+
+    private TaskState decide(ExitStatus status) {
+        if (status.lostReason().isPresent()) {
+            return TaskState.LOST;
+        }
+        if (status.timedOut() || cause == Cause.TIMEOUT) {
+            return TaskState.TIMED_OUT;
+        }
+        if (cause == Cause.STOP) {
+            return TaskState.STOPPED;
+        }
+        return status.exitCode().orElse(-1) == 0 ? TaskState.SUCCEEDED : TaskState.FAILED;
+    }
+
+    private static void cancel(Future<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    private void deliver(Runnable work) {
+        try {
+            owner.callbackExecutor().execute(work);
+        } catch (RejectedExecutionException e) {
+            work.run(); // the executor is shut down: deliver here rather than never
+        }
+    }
+
+    private void call(CompletionListener listener, TaskResult r) {
+        try {
+            listener.onComplete(r);
+        } catch (RuntimeException | Error e) {
+            LOG.warn("completion listener {} of task {} failed", listener, launch.id(), e);
+        }
+    }
+
+    @Override
+    public String id() {
+        return launch.id();
+    }
+
+    @Override
+    public String name() {
+        return launch.name();
+    }
+
+    @Override
+    public List<String> command() {
+        return launch.argv();
+    }
+
+    @Override
+    public TaskState state() {
+        synchronized (lock) {
+            return state;
+        }
+    }
+
+    @Override
+    public Instant startedAt() {
+        return launch.startedAt();
+    }
+
+    @Override
+    public Duration runtime() {
+        synchronized (lock) {
+            if (done != null) {
+                return done.duration();
+            }
+        }
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    @Override
+    public OptionalLong pid() {
+        return backend.pid();
+    }
+
+    @Override
+    public CompletableFuture<TaskResult> onExit() {
+        return result.copy();
+    }
+
+    @Override
+    public TaskHandle addListener(CompletionListener listener) {
+        Objects.requireNonNull(listener, "listener must not be null");
+        TaskResult r;
+        synchronized (lock) {
+            r = done;
+            if (r == null) {
+                listeners.add(listener);
+            }
+        }
+        if (r != null) {
+            // Ended already: still exactly once, after the future (as for early listeners).
+            deliver(() -> result.thenRun(() -> call(listener, r)));
+        }
+        return this;
+    }
+
+    @Override
+    public List<String> tail(int lines) {
+        return LogScan.tail(launch.logFile(), lines);
+    }
+
+    @Override
+    public Path logFile() {
+        return launch.logFile();
+    }
+
+    @Override
+    public void send(String line) {
+        Objects.requireNonNull(line, "line must not be null");
+        requireRunning("input can no longer be sent");
+        try {
+            backend.send((line + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            requireRunning("input can no longer be sent");
+            throw new UncheckedIOException("could not send input to task " + launch.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void closeInput() {
+        try {
+            backend.closeInput();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not close the input of task " + launch.id(), e);
+        }
+    }
+
+    private void requireRunning(String consequence) {
+        TaskState s = state();
+        if (s.isTerminal()) {
+            throw new IllegalStateException("task " + launch.id() + " has ended (" + s + "); " + consequence);
+        }
+    }
+
+    @Override
+    public CompletableFuture<TaskResult> stop() {
+        return end(Cause.STOP, false);
+    }
+
+    @Override
+    public CompletableFuture<TaskResult> kill() {
+        return end(Cause.STOP, true);
+    }
+
+    @Override
+    public Optional<String> attachCommand() {
+        return backend.attachCommand();
+    }
+
+    @Override
+    public void close() {
+        stop().join();
+    }
+
+    BackendTask backendTask() {
+        return backend;
+    }
+
+    boolean isDone() {
+        synchronized (lock) {
+            return done != null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Task{" + launch.id() + " " + state() + " " + launch.argv() + "}";
+    }
+}

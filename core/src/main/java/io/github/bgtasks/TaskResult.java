@@ -1,0 +1,156 @@
+package io.github.bgtasks;
+
+import io.github.bgtasks.spi.ExitStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * How a task ended: its state, exit code or signal, time taken, and the warnings and errors
+ * picked out of its output.
+ *
+ * <p>The warning and error figures are read from the log file the first time one of them (or
+ * {@link #summary()}) is asked for, so reporting an exit never waits for a large log to be
+ * scanned. This class is immutable and thread-safe.
+ */
+public final class TaskResult {
+    private final String id;
+    private final String name;
+    private final TaskState state;
+    private final ExitStatus exit;
+    private final Instant startedAt;
+    private final Duration duration;
+    private final Path logFile;
+    private final Duration timeout;
+    private final LogScan scan;
+    private volatile LogScan.Digest digest;
+
+    TaskResult(String id, String name, TaskState state, ExitStatus exit, Instant startedAt,
+            Duration duration, Path logFile, Duration timeout, LogScan scan) {
+        this.id = id;
+        this.name = name;
+        this.state = state;
+        this.exit = exit;
+        this.startedAt = startedAt;
+        this.duration = duration;
+        this.logFile = logFile;
+        this.timeout = timeout;
+        this.scan = scan;
+    }
+
+    /** @return the task's name */
+    public String name() {
+        return name;
+    }
+
+    /** @return the unique id of this run, such as {@code build-main.3} */
+    public String id() {
+        return id;
+    }
+
+    /** @return the terminal state */
+    public TaskState state() {
+        return state;
+    }
+
+    /** @return the exit code; empty when a signal ended the task or it was lost */
+    public OptionalInt exitCode() {
+        return exit.exitCode();
+    }
+
+    /** @return the signal that ended the task (for example 15 or 9), if one did */
+    public OptionalInt signal() {
+        return exit.signal();
+    }
+
+    /** @return why the task was lost from sight, when its state is {@link TaskState#LOST} */
+    public Optional<String> lostReason() {
+        return exit.lostReason();
+    }
+
+    /** @return when the task started */
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /** @return how long the task ran */
+    public Duration duration() {
+        return duration;
+    }
+
+    /** @return the log file holding the task's whole output */
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** @return the number of output lines that match the warning pattern */
+    public int warningCount() {
+        return digest().warnings();
+    }
+
+    /** @return the number of output lines that match the error pattern */
+    public int errorCount() {
+        return digest().errors();
+    }
+
+    /** @return the first error lines of the output (at most ten), in order */
+    public List<String> errorLines() {
+        return digest().firstErrors();
+    }
+
+    /** @return whether the task succeeded */
+    public boolean succeeded() {
+        return state == TaskState.SUCCEEDED;
+    }
+
+    /**
+     * Returns one line for people, for example
+     * {@code "build-main FAILED (exit 2) in 1m 03s, 3 warnings, 1 error"}.
+     *
+     * @return the summary
+     */
+    public String summary() {
+        StringBuilder s = new StringBuilder(name).append(' ').append(state);
+        if (exit.lostReason().isPresent()) {
+            s.append(" (").append(exit.lostReason().get()).append(')');
+        } else if (exit.signal().isPresent()) {
+            s.append(" (signal ").append(Signals.describe(exit.signal().getAsInt())).append(')');
+        } else {
+            s.append(" (exit ").append(exit.exitCode().getAsInt()).append(')');
+        }
+        s.append(state == TaskState.TIMED_OUT ? " after " : " in ").append(Durations.format(duration));
+        if (state == TaskState.TIMED_OUT && timeout != null) {
+            s.append(" (limit ").append(Durations.format(timeout)).append(')');
+        }
+        LogScan.Digest d = digest();
+        s.append(", ").append(plural(d.warnings(), "warning")).append(", ").append(plural(d.errors(), "error"));
+        return s.toString();
+    }
+
+    private static String plural(int n, String word) {
+        return n + " " + word + (n == 1 ? "" : "s");
+    }
+
+    private LogScan.Digest digest() {
+        LogScan.Digest d = digest;
+        if (d == null) {
+            synchronized (this) {
+                d = digest;
+                if (d == null) {
+                    d = scan.scan(logFile);
+                    digest = d;
+                }
+            }
+        }
+        return d;
+    }
+
+    /** @return the summary */
+    @Override
+    public String toString() {
+        return summary();
+    }
+}

@@ -1,0 +1,291 @@
+package io.github.bgtasks;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What to run: a program and its arguments (never interpreted by a shell), a name, a working
+ * directory, environment changes, a timeout.
+ *
+ * <pre>{@code
+ * TaskSpec spec = TaskSpec.builder("npm", "run", "build")
+ *         .name("build-main")
+ *         .workingDirectory(Path.of("webapp"))
+ *         .environment(Map.of("CI", "true"))
+ *         .timeout(Duration.ofMinutes(10))
+ *         .build();
+ * }</pre>
+ *
+ * <p>A shell is used only when asked for with {@link #shell(String)}. This class is immutable
+ * and thread-safe.
+ */
+public final class TaskSpec {
+    /** The characters a task name may use, for messages. */
+    static final String NAME_RULE =
+            "use 1 to 64 letters, digits, '_' and '-', not starting with '-'";
+
+    private final List<String> argv;
+    private final String name;
+    private final Path workingDirectory;
+    private final Map<String, String> environment;
+    private final Duration timeout;
+    private final Duration stopGracePeriod;
+
+    private TaskSpec(Builder b) {
+        this.argv = b.argv;
+        this.name = b.name;
+        this.workingDirectory = b.workingDirectory;
+        this.environment = Collections.unmodifiableMap(new LinkedHashMap<>(b.environment));
+        this.timeout = b.timeout;
+        this.stopGracePeriod = b.stopGracePeriod;
+    }
+
+    /**
+     * Starts a spec for a program and its arguments. The program is looked up on the task's
+     * {@code PATH} unless it contains a {@code /}.
+     *
+     * @param argv the program, then its arguments
+     * @return a builder
+     * @throws IllegalArgumentException if argv is empty, the program is blank, or an argument
+     *     contains a NUL character
+     */
+    public static Builder builder(String... argv) {
+        return new Builder(Arrays.asList(Objects.requireNonNull(argv, "argv must not be null")));
+    }
+
+    /**
+     * Starts a spec for a program and its arguments.
+     *
+     * @param argv the program, then its arguments
+     * @return a builder
+     * @throws IllegalArgumentException if argv is empty, the program is blank, or an argument
+     *     contains a NUL character
+     */
+    public static Builder builder(List<String> argv) {
+        return new Builder(Objects.requireNonNull(argv, "argv must not be null"));
+    }
+
+    /**
+     * Starts a spec that runs a script with {@code /bin/sh -c}: the only way bgtasks ever uses
+     * a shell. The script is passed as one argument, so nothing else is interpreted.
+     *
+     * @param script the shell script, such as {@code "npm test && npm run lint"}
+     * @return a builder
+     */
+    public static Builder shell(String script) {
+        Objects.requireNonNull(script, "script must not be null");
+        if (script.isBlank()) {
+            throw new IllegalArgumentException("shell script must not be blank");
+        }
+        return new Builder(List.of("/bin/sh", "-c", script));
+    }
+
+    /** @return the program and its arguments */
+    public List<String> argv() {
+        return argv;
+    }
+
+    /** @return the name, if one was set; otherwise {@code start} derives one from the program */
+    public Optional<String> name() {
+        return Optional.ofNullable(name);
+    }
+
+    /** @return the working directory, if set; otherwise the JVM's current directory */
+    public Optional<Path> workingDirectory() {
+        return Optional.ofNullable(workingDirectory);
+    }
+
+    /** @return variables added to (or replacing those of) the JVM's environment */
+    public Map<String, String> environment() {
+        return environment;
+    }
+
+    /** @return the timeout, if any */
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
+    }
+
+    /** @return this task's stop grace period, if it overrides the instance's */
+    public Optional<Duration> stopGracePeriod() {
+        return Optional.ofNullable(stopGracePeriod);
+    }
+
+    @Override
+    public String toString() {
+        return "TaskSpec{" + (name == null ? "" : name + " ") + argv
+                + (workingDirectory == null ? "" : " in " + workingDirectory)
+                + (environment.isEmpty() ? "" : " env " + environment.keySet())
+                + (timeout == null ? "" : " timeout " + timeout) + "}";
+    }
+
+    static String checkName(String name) {
+        Objects.requireNonNull(name, "name must not be null");
+        if (name.isEmpty() || name.length() > 64) {
+            throw new IllegalArgumentException("task name '" + name + "' has " + name.length()
+                    + " characters; " + NAME_RULE);
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = c < 128 && (Character.isLetterOrDigit(c) || c == '_' || (c == '-' && i > 0));
+            if (!ok) {
+                throw new IllegalArgumentException("task name '" + printable(name) + "' has "
+                        + describe(c) + " at index " + i + "; " + NAME_RULE);
+            }
+        }
+        return name;
+    }
+
+    private static String describe(char c) {
+        return c < 32 || c == 127 ? String.format("control character U+%04X", (int) c) : "'" + c + "'";
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        s.chars().forEach(c -> b.append(c < 32 || c == 127 ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+        return b.toString();
+    }
+
+    /**
+     * Builds a {@link TaskSpec}. Each option may be set once. This class is not thread-safe.
+     */
+    public static final class Builder {
+        private final List<String> argv;
+        private String name;
+        private Path workingDirectory;
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private boolean environmentSet;
+        private Duration timeout;
+        private Duration stopGracePeriod;
+
+        private Builder(List<String> argv) {
+            if (argv.isEmpty()) {
+                throw new IllegalArgumentException("argv must not be empty: give the program to run, "
+                        + "then its arguments");
+            }
+            for (int i = 0; i < argv.size(); i++) {
+                String a = Objects.requireNonNull(argv.get(i), "argv[" + i + "] must not be null");
+                if (a.indexOf('\0') >= 0) {
+                    throw new IllegalArgumentException("argv[" + i + "] contains a NUL character, "
+                            + "which no program can receive");
+                }
+            }
+            if (argv.get(0).isBlank()) {
+                throw new IllegalArgumentException("the program (argv[0]) must not be blank");
+            }
+            this.argv = List.copyOf(argv);
+        }
+
+        /**
+         * Names the task. Names are unique among running tasks and appear in log file names
+         * and tmux session names.
+         *
+         * @param name 1 to 64 letters, digits, {@code _} and {@code -}, not starting with {@code -}
+         * @return this builder
+         * @throws IllegalArgumentException if the name has other characters
+         */
+        public Builder name(String name) {
+            checkName(name);
+            if (this.name != null) {
+                throw new IllegalStateException("name was already set to " + this.name);
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * Sets the working directory; relative paths are resolved against the JVM's current
+         * directory. It must exist when the task starts.
+         *
+         * @param dir the directory
+         * @return this builder
+         */
+        public Builder workingDirectory(Path dir) {
+            Objects.requireNonNull(dir, "working directory must not be null");
+            if (this.workingDirectory != null) {
+                throw new IllegalStateException("working directory was already set to " + workingDirectory);
+            }
+            this.workingDirectory = dir;
+            return this;
+        }
+
+        /**
+         * Adds variables to the task's environment, which starts as the JVM's environment at
+         * {@code start}. A variable given here replaces the JVM's.
+         *
+         * @param variables names and values; names are non-empty and have no {@code =} or NUL
+         * @return this builder
+         */
+        public Builder environment(Map<String, String> variables) {
+            Objects.requireNonNull(variables, "environment must not be null");
+            if (environmentSet) {
+                throw new IllegalStateException("environment was already set to " + environment.keySet());
+            }
+            environmentSet = true;
+            variables.forEach(this::putVariable);
+            return this;
+        }
+
+        private void putVariable(String key, String value) {
+            Objects.requireNonNull(key, "environment variable name must not be null");
+            Objects.requireNonNull(value, "value of environment variable " + key + " must not be null");
+            if (key.isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("environment variable name '" + key
+                        + "' is invalid: it must be non-empty and contain no '=' or NUL");
+            }
+            if (value.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("value of environment variable " + key
+                        + " contains a NUL character, which no program can receive");
+            }
+            environment.put(key, value);
+        }
+
+        /**
+         * Ends the task if it still runs after this long: SIGTERM to its whole process tree,
+         * then SIGKILL after the stop grace period. The task then ends as
+         * {@link TaskState#TIMED_OUT}.
+         *
+         * @param limit a positive duration
+         * @return this builder
+         */
+        public Builder timeout(Duration limit) {
+            Durations.requirePositive(limit, "timeout");
+            if (this.timeout != null) {
+                throw new IllegalStateException("timeout was already set to " + timeout);
+            }
+            this.timeout = limit;
+            return this;
+        }
+
+        /**
+         * Overrides, for this task, how long a stop waits after SIGTERM before SIGKILL.
+         *
+         * @param grace a positive duration
+         * @return this builder
+         */
+        public Builder stopGracePeriod(Duration grace) {
+            Durations.requirePositive(grace, "stop grace period");
+            if (this.stopGracePeriod != null) {
+                throw new IllegalStateException("stop grace period was already set to " + stopGracePeriod);
+            }
+            this.stopGracePeriod = grace;
+            return this;
+        }
+
+        /** @return the spec */
+        public TaskSpec build() {
+            return new TaskSpec(this);
+        }
+
+        @Override
+        public String toString() {
+            return "TaskSpec.Builder" + new TaskSpec(this).toString().substring("TaskSpec".length());
+        }
+    }
+}

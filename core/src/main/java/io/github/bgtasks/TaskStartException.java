@@ -1,0 +1,20 @@
+package io.github.bgtasks;
+
+/**
+ * Thrown by {@code start} when a valid task could not be started by its backend: the program
+ * could not be executed, a resource ran out, or the backend failed. Nothing of the task is left
+ * running. The message names the task, the command and the cause.
+ */
+public class TaskStartException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param message what failed, for people
+     * @param cause the underlying failure
+     */
+    public TaskStartException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
