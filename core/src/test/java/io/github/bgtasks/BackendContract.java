@@ -1,0 +1,329 @@
+package io.github.bgtasks;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.verify;
+
+import io.github.bgtasks.spi.Backend;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.mockito.Mockito;
+
+/**
+ * The behaviour every backend must show behind the public API. Each backend's test module
+ * extends this class; the tests run real processes through the real backend.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class BackendContract {
+    /** How long a stop waits before SIGKILL in these tests. */
+    protected static final Duration GRACE = Duration.ofMillis(500);
+
+    @TempDir
+    protected Path dir;
+    protected BackgroundTasks tasks;
+
+    /** @return a new backend of the kind under test */
+    protected abstract Backend newBackend();
+
+    @BeforeEach
+    void createInstance() {
+        tasks = BackgroundTasks.builder()
+                .backend(newBackend())
+                .logDirectory(dir.resolve("logs"))
+                .stopGracePeriod(GRACE)
+                .stopTasksOnClose(true)
+                .build();
+    }
+
+    @AfterEach
+    void closeInstance() {
+        tasks.close();
+    }
+
+    private TaskResult run(TaskSpec.Builder spec) {
+        return tasks.start(spec.build()).onExit().join();
+    }
+
+    @Test
+    void reportsSuccessAndExitCodes() {
+        TaskResult ok = run(TaskSpec.builder("true"));
+        assertEquals(TaskState.SUCCEEDED, ok.state());
+        assertEquals(0, ok.exitCode().getAsInt());
+
+        TaskResult failed = run(TaskSpec.builder("sh", "-c", "exit 3").name("three"));
+        assertEquals(TaskState.FAILED, failed.state());
+        assertEquals(3, failed.exitCode().getAsInt());
+        assertTrue(failed.signal().isEmpty());
+        assertStartsWith("three FAILED (exit 3) in ", failed.summary());
+    }
+
+    @Test
+    void keepsSignalApartFromExitCode() {
+        TaskResult r = run(TaskSpec.shell("kill -TERM $$; sleep 5"));
+        assertEquals(TaskState.FAILED, r.state());
+        assertTrue(r.exitCode().isEmpty(), "no exit code when a signal ended the task: " + r);
+        assertEquals(15, r.signal().getAsInt());
+        assertContains("signal 15 SIGTERM", r.summary());
+    }
+
+    @Test
+    void runsTasksInParallel() {
+        Path marks = dir.resolve("marks");
+        assertTrue(marks.toFile().mkdirs());
+        List<TaskHandle> handles = new ArrayList<>();
+        // Each task waits until all five have started: only parallel tasks can all succeed.
+        String script = "touch \"$1/$2\"; i=0; while [ \"$(ls \"$1\" | wc -l)\" -lt 5 ]; do "
+                + "i=$((i+1)); [ $i -gt 400 ] && exit 9; sleep 0.05; done";
+        for (int i = 0; i < 5; i++) {
+            handles.add(tasks.start(TaskSpec.builder("sh", "-c", script, "sh", marks.toString(), "t" + i)
+                    .name("parallel-" + i).build()));
+        }
+        for (TaskHandle h : handles) {
+            assertEquals(TaskState.SUCCEEDED, h.onExit().join().state(), h.tail(5).toString());
+        }
+    }
+
+    @Test
+    void passesArgumentsLiterallyWithoutAShell() {
+        Path pwned = dir.resolve("pwned");
+        List<String> hostile = List.of("$(touch " + pwned + ")", "`touch " + pwned + "`", "'; touch " + pwned + " #",
+                "a;", "semi\\;", "#{pid}", "-t", "x y", "", "line1\nline2", "héllo-✓");
+        List<String> argv = new ArrayList<>(List.of("printf", "[%s]\\n"));
+        argv.addAll(hostile);
+        TaskHandle h = tasks.start(TaskSpec.builder(argv).build());
+        assertEquals(TaskState.SUCCEEDED, h.onExit().join().state());
+        StringBuilder expected = new StringBuilder();
+        hostile.forEach(a -> expected.append('[').append(a).append("]\n"));
+        assertEquals(expected.toString(), log(h));
+        assertFalse(Files.exists(pwned), "an argument was interpreted by a shell");
+    }
+
+    @Test
+    void usesTheShellOnlyWhenAskedTo() {
+        TaskHandle h = tasks.start(TaskSpec.shell("echo one && echo two | tr a-z A-Z").build());
+        h.onExit().join();
+        assertEquals(List.of("one", "TWO"), h.tail(10));
+    }
+
+    @Test
+    void setsWorkingDirectoryAndEnvironment() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("work dir"));
+        TaskHandle h = tasks.start(TaskSpec.shell("pwd; echo \"$GREETING\"; echo \"$EMPTY<\"; echo \"${HOME:+home set}\"")
+                .workingDirectory(work)
+                .environment(Map.of("GREETING", "it's a=b; $HOME #{x}", "EMPTY", ""))
+                .build());
+        h.onExit().join();
+        assertEquals(List.of(work.toRealPath().toString(), "it's a=b; $HOME #{x}", "<", "home set"), h.tail(4));
+    }
+
+    @Test
+    void logsEveryByteOfStdoutAndStderrInOrder() throws Exception {
+        TaskHandle h = tasks.start(TaskSpec.shell("printf 'out1\\n'; printf 'err1\\n' >&2; printf 'out2'; "
+                + "printf '\\n\\210\\377' >&2; head -c 200000 /dev/zero | tr '\\0' x").build());
+        assertEquals(TaskState.SUCCEEDED, h.onExit().join().state());
+        byte[] bytes = Files.readAllBytes(h.logFile());
+        String text = new String(bytes, StandardCharsets.ISO_8859_1).replace("\r\n", "\n");
+        assertStartsWith("out1\nerr1\nout2\n\u0088\u00ffxxx", text);
+        assertEquals(200_000, text.chars().filter(c -> c == 'x').count());
+        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                Files.getPosixFilePermissions(h.logFile()));
+    }
+
+    @Test
+    void tailsTheLog() {
+        TaskHandle h = tasks.start(TaskSpec.shell("for i in 1 2 3 4 5; do echo line$i; done; printf last").build());
+        h.onExit().join();
+        assertEquals(List.of("line4", "line5", "last"), h.tail(3));
+        assertEquals(6, h.tail(100).size());
+        assertEquals(List.of(), h.tail(0));
+        assertTrue(Files.exists(h.logFile()));
+    }
+
+    @Test
+    void countsWarningsAndErrors() {
+        TaskResult r = run(TaskSpec.shell("echo 'WARNING: disk'; echo 'warn: x'; echo 'ERROR: boom'; "
+                + "echo 'java.lang.IllegalStateException: bad'; echo 'no errors here'; echo fine"));
+        assertEquals(2, r.warningCount());
+        assertEquals(2, r.errorCount());
+        assertEquals(List.of("ERROR: boom", "java.lang.IllegalStateException: bad"), r.errorLines());
+        assertTrue(r.summary().endsWith(", 2 warnings, 2 errors"), r.summary());
+    }
+
+    @Test
+    void sendsInput() {
+        TaskHandle h = tasks.start(TaskSpec.shell("read a; read b; echo \"got:$a|$b\"").build());
+        h.send("hello; $(touch x) C-d");
+        h.send("Enter");
+        TaskResult r = h.onExit().join();
+        assertEquals(TaskState.SUCCEEDED, r.state());
+        assertTrue(h.tail(5).contains("got:hello; $(touch x) C-d|Enter"), h.tail(5).toString());
+        IllegalStateException ended = assertThrows(IllegalStateException.class, () -> h.send("late"));
+        assertContains("has ended", ended.getMessage());
+    }
+
+    @Test
+    void callsEachListenerExactlyOnceAlsoWhenAddedLate() {
+        CompletionListener early = mock(CompletionListener.class);
+        CompletionListener failing = result -> {
+            throw new IllegalStateException("listener failure for the test");
+        };
+        CompletionListener afterFailing = mock(CompletionListener.class);
+        TaskHandle h = tasks.start(TaskSpec.builder("true").build());
+        h.addListener(early).addListener(failing).addListener(afterFailing);
+        TaskResult r = h.onExit().join();
+        CompletionListener late = mock(CompletionListener.class);
+        h.addListener(late);
+        verify(early, timeout(5000)).onComplete(r);
+        verify(afterFailing, timeout(5000)).onComplete(r);
+        verify(late, timeout(5000)).onComplete(r);
+        Mockito.verifyNoMoreInteractions(early, afterFailing, late);
+    }
+
+    @Test
+    void onExitReturnsIndependentCopies() {
+        TaskHandle h = tasks.start(TaskSpec.builder("sleep", "0.3").build());
+        CompletableFuture<TaskResult> mine = h.onExit();
+        assertNotSame(mine, h.onExit());
+        mine.cancel(true);
+        assertEquals(TaskState.SUCCEEDED, h.onExit().join().state());
+    }
+
+    @Test
+    void stateAndRuntimeAreLive() {
+        TaskHandle h = tasks.start(TaskSpec.builder("sleep", "30").build());
+        assertEquals(TaskState.RUNNING, h.state());
+        Duration first = h.runtime();
+        await().atMost(Duration.ofSeconds(5)).until(() -> h.runtime().compareTo(first.plusMillis(50)) > 0);
+        assertTrue(h.pid().isPresent());
+        h.stop();
+        TaskResult r = h.onExit().join();
+        assertEquals(TaskState.STOPPED, r.state());
+        assertEquals(r.duration(), h.runtime());
+    }
+
+    @Test
+    void stopEndsTheWholeTree() {
+        TaskHandle h = tasks.start(TaskSpec.shell("sleep 30 & sleep 30 & wait").build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> h.tail(1) != null && h.pid().isPresent());
+        TaskResult r = h.stop().join();
+        assertEquals(TaskState.STOPPED, r.state());
+        assertEquals(15, r.signal().orElse(-1), r.toString());
+    }
+
+    @Test
+    void killSkipsTheGracePeriod() {
+        TaskHandle h = tasks.start(TaskSpec.shell("trap '' TERM; sleep 30").build());
+        TaskResult r = h.kill().join();
+        assertEquals(TaskState.STOPPED, r.state());
+        assertEquals(9, r.signal().orElse(-1), r.toString());
+    }
+
+    @Test
+    void timeoutStopsATreeThatIgnoresSigterm() {
+        TaskHandle h = tasks.start(TaskSpec.shell("trap '' TERM; sleep 30 & wait; sleep 30")
+                .timeout(Duration.ofMillis(300)).build());
+        TaskResult r = h.onExit().join();
+        assertEquals(TaskState.TIMED_OUT, r.state());
+        assertEquals(9, r.signal().orElse(-1), r.toString());
+        assertTrue(r.duration().compareTo(Duration.ofMillis(300)) >= 0, r.toString());
+        assertContains("TIMED_OUT", r.summary());
+        assertContains("(limit 300 ms)", r.summary());
+    }
+
+    @Test
+    void stopAfterTheEndChangesNothing() {
+        TaskHandle h = tasks.start(TaskSpec.builder("true").build());
+        TaskResult r = h.onExit().join();
+        assertEquals(r, h.stop().join());
+        assertEquals(r, h.kill().join());
+        assertEquals(TaskState.SUCCEEDED, h.state());
+    }
+
+    @Test
+    void listsFindsAndRemovesTasks() {
+        TaskHandle a = tasks.start(TaskSpec.builder("true").name("alpha").build());
+        TaskHandle b = tasks.start(TaskSpec.builder("sleep", "30").name("beta").build());
+        assertEquals(List.of(a, b), tasks.list());
+        assertEquals(b, tasks.find("beta").orElseThrow());
+        assertThrows(IllegalStateException.class, () -> tasks.remove(b));
+        a.onExit().join();
+        tasks.remove(a);
+        assertEquals(List.of(b), tasks.list());
+        assertTrue(Files.exists(a.logFile()), "removing a task keeps its log");
+    }
+
+    @Test
+    void rejectsADuplicateRunningName() {
+        TaskHandle first = tasks.start(TaskSpec.builder("sleep", "30").name("dup").build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> tasks.start(TaskSpec.builder("true").name("dup").build()));
+        assertContains("'dup' is already running", e.getMessage());
+        first.kill().join();
+        TaskHandle second = tasks.start(TaskSpec.builder("true").name("dup").build());
+        assertEquals("dup.2", second.id());
+        assertEquals("dup.2.log", second.logFile().getFileName().toString());
+    }
+
+    @Test
+    void rejectsBadInputWithClearMessages() {
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> tasks.start(TaskSpec.builder("no-such-program-xyz").build()));
+        assertContains("'no-such-program-xyz' was not found on PATH", missing.getMessage());
+        IllegalArgumentException noDir = assertThrows(IllegalArgumentException.class,
+                () -> tasks.start(TaskSpec.builder("true").workingDirectory(dir.resolve("absent")).build()));
+        assertContains("absent does not exist", noDir.getMessage());
+        assertEquals(List.of(), tasks.list(), "nothing was started");
+    }
+
+    @Test
+    void closeStopsRunningTasks() {
+        TaskHandle h = tasks.start(TaskSpec.builder("sleep", "30").build());
+        AtomicInteger calls = new AtomicInteger();
+        h.addListener(r -> calls.incrementAndGet());
+        tasks.close();
+        assertEquals(TaskState.STOPPED, h.state());
+        await().atMost(Duration.ofSeconds(5)).untilAtomic(calls, org.hamcrest.Matchers.equalTo(1));
+        assertThrows(IllegalStateException.class, () -> tasks.start(TaskSpec.builder("true").build()));
+    }
+
+    /** Fails unless {@code actual} contains {@code expected}. */
+    protected static void assertContains(String expected, String actual) {
+        assertTrue(actual != null && actual.contains(expected), "expected to contain <" + expected + "> but was <" + actual + ">");
+    }
+
+    /** Fails unless {@code actual} starts with {@code expected}. */
+    protected static void assertStartsWith(String expected, String actual) {
+        assertTrue(actual != null && actual.startsWith(expected), "expected to start with <" + expected + "> but was <"
+                + (actual == null || actual.length() < 300 ? actual : actual.substring(0, 300) + "...") + ">");
+    }
+
+    /** @return the task's log as text, with tmux's {@code \r\n} line ends made plain */
+    protected static String log(TaskHandle h) {
+        try {
+            return Files.readString(h.logFile(), StandardCharsets.UTF_8).replace("\r\n", "\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
