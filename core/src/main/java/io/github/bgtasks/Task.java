@@ -137,8 +137,8 @@ final class Task implements TaskHandle {
         LOG.debug("task {} ended: {}", launch.id(), status);
         owner.ended(this);
         deliver(() -> {
+            toCall.forEach(l -> call(l, r)); // first, so that onExit() callers see their effects
             result.complete(r);
-            toCall.forEach(l -> call(l, r));
         });
     }
 
@@ -235,8 +235,7 @@ final class Task implements TaskHandle {
             }
         }
         if (r != null) {
-            // Ended already: still exactly once, after the future (as for early listeners).
-            deliver(() -> result.thenRun(() -> call(listener, r)));
+            deliver(() -> call(listener, r)); // ended already: still called, exactly once
         }
         return this;
     }

@@ -39,9 +39,10 @@ public interface TaskHandle extends AutoCloseable {
     OptionalLong pid();
 
     /**
-     * Returns a future completed with the result once the task has ended. Each call returns a
-     * new copy, so completing or cancelling it affects nobody else. Dependent stages run on
-     * the instance's callback executor unless you choose another.
+     * Returns a future completed with the result once the task has ended, after the listeners
+     * added before the end have been called. Each call returns a new copy, so completing or
+     * cancelling it affects nobody else. Stages added before the end run on the instance's
+     * callback executor unless you choose another.
      *
      * @return the result future
      */
