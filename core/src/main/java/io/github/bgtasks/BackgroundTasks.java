@@ -72,6 +72,7 @@ public final class BackgroundTasks implements AutoCloseable {
     public static final String DEFAULT_ERROR = "(?i)\\b(error|fatal|panic)\\b|exception\\b";
 
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundTasks.class);
+    private static BackgroundTasks shared; // guarded by BackgroundTasks.class
 
     private final Backend backend;
     private final Path logDirectory;
@@ -128,8 +129,11 @@ public final class BackgroundTasks implements AutoCloseable {
      *
      * @return the shared instance
      */
-    public static BackgroundTasks shared() {
-        return Shared.INSTANCE;
+    public static synchronized BackgroundTasks shared() {
+        if (shared == null) {
+            shared = builder().build();
+        }
+        return shared;
     }
 
     /**
@@ -501,9 +505,6 @@ public final class BackgroundTasks implements AutoCloseable {
                 + list().size() + " tasks}";
     }
 
-    private static final class Shared {
-        static final BackgroundTasks INSTANCE = builder().build();
-    }
 
     /**
      * Configures a {@link BackgroundTasks}. Each option may be set once. This class is not

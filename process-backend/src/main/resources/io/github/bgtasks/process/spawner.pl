@@ -214,6 +214,6 @@ while (1) {
     read_requests() unless $eof || $quit;
     flush_input($_) for grep { $_->{in} && length $_->{queue} } values %tasks;
     while (@timers && $timers[0][0] <= time) { (shift @timers)->[1]->(); }
-    exit 0 if $quit;
+    exit 0 if $quit && !@timers; # finish ending the leftovers of finished tasks first
     if ($eof) { stop_all(); exit 0; }
 }
