@@ -360,9 +360,27 @@ public final class BackgroundTasks implements AutoCloseable {
         for (BackendTask b : found) {
             Launch l = b.launch();
             synchronized (tasks) {
+                if (tasks.containsKey(l.id())) {
+                    LOG.warn("the {} backend found two tasks with id {}; keeping the first", backend.name(), l.id());
+                    continue;
+                }
+                reserveRunNumber(l);
                 runningNames.put(l.name(), l.id());
             }
             register(new Task(this, b));
+        }
+    }
+
+    /** Keeps new runs from reusing the id of an adopted one, which may log elsewhere. */
+    private void reserveRunNumber(Launch adopted) {
+        String id = adopted.id();
+        int dot = id.lastIndexOf('.');
+        if (dot > 0 && id.substring(0, dot).equals(adopted.name())) {
+            try {
+                lastLogNumber.merge(adopted.name(), Integer.parseInt(id.substring(dot + 1)), Math::max);
+            } catch (NumberFormatException e) {
+                // not an id of the form <name>.<n>: nothing to reserve
+            }
         }
     }
 

@@ -35,7 +35,10 @@ public interface TaskHandle extends AutoCloseable {
     /** @return how long the task has run so far, or ran in all once it has ended */
     Duration runtime();
 
-    /** @return the process id of the task's own process, if the backend knows it */
+    /**
+     * @return the process id of the root of the task's process tree (on tmux, the wrapper that
+     *     runs the program), if the backend knows it
+     */
     OptionalLong pid();
 
     /**
@@ -74,7 +77,9 @@ public interface TaskHandle extends AutoCloseable {
     Path logFile();
 
     /**
-     * Writes a line (the text and a newline) to the task's standard input.
+     * Writes a line (the text and a newline) to the task's standard input. With a backend
+     * that runs tasks on a terminal (tmux), the line is typed: the terminal echoes it into the
+     * log, cuts lines at 4095 bytes and acts on control characters (^C interrupts).
      *
      * @param line the text, without a line end
      * @throws IllegalStateException if the task has ended or its input was closed
@@ -83,7 +88,8 @@ public interface TaskHandle extends AutoCloseable {
     void send(String line);
 
     /**
-     * Closes the task's standard input, so that a task reading it sees end of file.
+     * Closes the task's standard input, so that a task reading it sees end of file. On a
+     * terminal (tmux) this types ^D, which a reading program sees as end of file.
      *
      * @throws java.io.UncheckedIOException if it could not be closed
      */

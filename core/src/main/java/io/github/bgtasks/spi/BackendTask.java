@@ -15,14 +15,16 @@ public interface BackendTask {
 
     /**
      * Returns what was launched. For a task found by {@link Backend#discover()}, this is what
-     * the earlier JVM launched, read back from the backend.
+     * the earlier JVM launched, read back from the backend; its environment may be empty, as
+     * backends need not keep it (it can hold secrets).
      *
      * @return the launch
      */
     Launch launch();
 
     /**
-     * Returns the process id of the task's own process (the root of its tree), if known.
+     * Returns the process id of the root of the task's process tree (the program itself, or a
+     * wrapper that runs it), if known.
      *
      * @return the process id, or empty
      */
