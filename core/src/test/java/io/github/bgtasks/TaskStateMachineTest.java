@@ -161,6 +161,8 @@ class TaskStateMachineTest {
             assertTrue(dup.getMessage().contains("'web' is already running (web.7)"), dup.getMessage());
             other.launched.get(0).exit.complete(ExitStatus.exited(3));
             assertEquals(TaskState.FAILED, web.onExit().join().state());
+            assertEquals("web.8", adopted.start(TaskSpec.builder("true").name("web").build()).id(),
+                    "a new run never reuses an adopted run's id");
         }
     }
 }
