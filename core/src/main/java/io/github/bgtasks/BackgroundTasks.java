@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
@@ -94,11 +95,14 @@ public final class BackgroundTasks implements AutoCloseable {
     private final LinkedHashMap<String, Task> tasks = new LinkedHashMap<>();
     // guarded by tasks: name -> id of the task that runs under it
     private final Map<String, String> runningNames = new HashMap<>();
+    // guarded by tasks: how many of the tasks have ended
+    private int finished;
 
     private BackgroundTasks(Builder b) {
-        this.backend = b.backend != null ? b.backend : defaultBackend();
+        // Checked before a default backend is created, so that a bad directory starts no helper.
         this.logDirectory = prepareLogDirectory(b.logDirectory != null ? b.logDirectory
                 : Path.of(System.getProperty("java.io.tmpdir"), "bgtasks-" + System.getProperty("user.name")));
+        this.backend = b.backend != null ? b.backend : defaultBackend();
         this.stopGracePeriod = b.stopGracePeriod != null ? b.stopGracePeriod : Duration.ofSeconds(10);
         this.stopTasksOnClose = b.stopTasksOnClose != null ? b.stopTasksOnClose : !backend.keepsTasksOnClose();
         this.ownsScheduler = b.scheduler == null;
@@ -262,6 +266,9 @@ public final class BackgroundTasks implements AutoCloseable {
                         + "); stop it and wait for onExit() before removing it");
             }
             tasks.remove(task.id());
+            if (t.countedAsFinished) {
+                finished--;
+            }
         }
         t.backendTask().release();
     }
@@ -389,10 +396,13 @@ public final class BackgroundTasks implements AutoCloseable {
         List<Task> dropped = new ArrayList<>();
         synchronized (tasks) {
             runningNames.remove(task.name(), task.id());
-            long finished = tasks.values().stream().filter(Task::isDone).count();
+            if (tasks.get(task.id()) == task) {
+                task.countedAsFinished = true;
+                finished++;
+            }
             for (Iterator<Task> it = tasks.values().iterator(); it.hasNext() && finished > retainFinished; ) {
                 Task t = it.next();
-                if (t.isDone()) {
+                if (t.countedAsFinished) {
                     it.remove();
                     dropped.add(t);
                     finished--;
@@ -440,9 +450,10 @@ public final class BackgroundTasks implements AutoCloseable {
                 if (Files.exists(abs)) {
                     throw new IllegalArgumentException("log directory " + abs + " exists but is not a directory");
                 }
-                Files.createDirectories(abs.getParent());
+                FileAttribute<?> ownerOnly = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+                Files.createDirectories(abs.getParent(), ownerOnly);
                 try {
-                    Files.createDirectory(abs, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    Files.createDirectory(abs, ownerOnly);
                 } catch (FileAlreadyExistsException e) {
                     // created concurrently: fine
                 }
@@ -680,7 +691,18 @@ public final class BackgroundTasks implements AutoCloseable {
          * @return the instance
          */
         public BackgroundTasks build() {
-            return new BackgroundTasks(this);
+            try {
+                return new BackgroundTasks(this);
+            } catch (RuntimeException | Error e) {
+                if (backend != null) {
+                    try {
+                        backend.close(); // it was handed over to the instance that now does not exist
+                    } catch (RuntimeException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                throw e;
+            }
         }
     }
 }

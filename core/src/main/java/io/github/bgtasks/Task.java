@@ -47,6 +47,9 @@ final class Task implements TaskHandle {
     private Future<?> killTimer;
     private TaskResult done;
 
+    /** Whether the owner counts this task among its finished ones; guarded by the owner's task map. */
+    boolean countedAsFinished;
+
     Task(BackgroundTasks owner, BackendTask backend) {
         this.owner = owner;
         this.backend = backend;

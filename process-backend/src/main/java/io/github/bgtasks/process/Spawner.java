@@ -39,6 +39,8 @@ final class Spawner implements Backend {
     private final Map<String, SpawnedTask> tasks = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Long>> starting = new ConcurrentHashMap<>();
     private final AtomicLong keys = new AtomicLong();
+    /** The longest grace period of any task: how long the helper may still need after Q. */
+    private final AtomicLong longestGraceMillis = new AtomicLong();
     private volatile boolean closed;
 
     Spawner(Path perl) throws IOException {
@@ -74,6 +76,7 @@ final class Spawner implements Backend {
     @Override
     public BackendTask launch(Launch launch) throws IOException {
         String key = "t" + keys.incrementAndGet();
+        longestGraceMillis.accumulateAndGet(launch.stopGracePeriod().toMillis(), Math::max);
         SpawnedTask task = new SpawnedTask(this, key, launch);
         CompletableFuture<Long> started = new CompletableFuture<>();
         starting.put(key, started);
@@ -81,9 +84,8 @@ final class Spawner implements Backend {
         StringBuilder req = new StringBuilder(256).append("S ").append(key).append(' ')
                 .append(launch.stopGracePeriod().toMillis()).append(' ')
                 .append(hex(launch.workingDirectory().toString())).append(' ')
-                .append(hex(launch.logFile().toString())).append(' ')
-                .append(launch.environment().size());
-        launch.environment().forEach((k, v) -> req.append(' ').append(hex(k + "=" + v)));
+                .append(hex(launch.logFile().toString()));
+        appendEnvironmentChanges(req, launch.environment());
         req.append(' ').append(launch.argv().size());
         launch.argv().forEach(a -> req.append(' ').append(hex(a)));
         try {
@@ -102,6 +104,31 @@ final class Spawner implements Backend {
         } finally {
             starting.remove(key);
         }
+    }
+
+    /**
+     * The helper started with the JVM's environment, which cannot change, so only the task's
+     * differences from it travel: usually one or two variables instead of the whole set.
+     */
+    private static void appendEnvironmentChanges(StringBuilder req, Map<String, String> env) {
+        Map<String, String> inherited = System.getenv();
+        StringBuilder set = new StringBuilder();
+        int sets = 0;
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            if (!e.getValue().equals(inherited.get(e.getKey()))) {
+                set.append(' ').append(hex(e.getKey() + "=" + e.getValue()));
+                sets++;
+            }
+        }
+        StringBuilder unset = new StringBuilder();
+        int unsets = 0;
+        for (String name : inherited.keySet()) {
+            if (!env.containsKey(name)) {
+                unset.append(' ').append(hex(name));
+                unsets++;
+            }
+        }
+        req.append(' ').append(sets).append(set).append(' ').append(unsets).append(unset);
     }
 
     void signal(String key, String signal) throws IOException {
@@ -193,16 +220,17 @@ final class Spawner implements Backend {
             if (closed) {
                 return;
             }
+            closed = true; // before Q: the reader must never take the helper's exit for a crash
             try {
                 requests.write("Q\n".getBytes(StandardCharsets.US_ASCII));
                 requests.close();
             } catch (IOException e) {
                 LOG.debug("helper already gone", e);
             }
-            closed = true;
         }
         try {
-            if (!helper.waitFor(5, TimeUnit.SECONDS)) {
+            // The helper stays until the leftovers of finished tasks got their SIGKILL.
+            if (!helper.waitFor(longestGraceMillis.get() + 5_000, TimeUnit.MILLISECONDS)) {
                 helper.destroyForcibly();
             }
         } catch (InterruptedException e) {

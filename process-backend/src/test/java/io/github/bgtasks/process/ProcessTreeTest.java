@@ -1,0 +1,297 @@
+package io.github.bgtasks.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.bgtasks.BackgroundTasks;
+import io.github.bgtasks.TaskHandle;
+import io.github.bgtasks.TaskResult;
+import io.github.bgtasks.TaskSpec;
+import io.github.bgtasks.TaskState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Ending whole process trees with real processes: timeouts, stop, kill, fork loops, stopped
+ * processes, escapees, leftovers of a finished task, and a grandchild holding the output.
+ * Catalogue (reliability.md section 5): 13, 14, 15, 16, 17, 18 (setpgid), 5 (one task).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ProcessTreeTest extends RealProcessTest {
+
+    /** #13, #5: the tree ignores SIGTERM, so only the SIGKILL after the grace period ends it. */
+    @Test
+    void timeoutKillsATreeThatIgnoresSigterm() {
+        String child = marker();
+        String grandchild = marker();
+        String foreground = marker();
+        BackgroundTasks tasks = newTasks();
+        long t0 = System.nanoTime();
+        TaskHandle h = tasks.start(TaskSpec.shell(
+                        "trap '' TERM; sleep " + child + " & (sleep " + grandchild + " &); sleep " + foreground + "; wait")
+                .timeout(Duration.ofSeconds(1)).build());
+        long pid = h.pid().orElseThrow();
+        long helper = helperOf(h);
+        awaitRunning(child, 1);
+        awaitRunning(grandchild, 1);
+        awaitRunning(foreground, 1);
+
+        TaskResult r = h.onExit().join();
+        long ms = millisSince(t0);
+
+        assertEquals(TaskState.TIMED_OUT, r.state(), r.toString());
+        assertEquals(9, r.signal().orElse(-1), "SIGKILL ended it: " + r);
+        assertTrue(r.exitCode().isEmpty(), r.toString());
+        assertTrue(ms >= 1300, "SIGTERM was ignored, so it ends only at timeout + grace (1.3 s), took " + ms);
+        assertTrue(ms <= 1300 + SLACK.toMillis(), "ends within timeout + grace + slack, took " + ms);
+        awaitGone(Duration.ofSeconds(2), child, grandchild, foreground);
+        awaitSessionEmpty(pid, Duration.ofSeconds(2));
+        awaitNoZombiesOf(helper);
+    }
+
+    /** #15 variant: the task's own process dies of SIGTERM, a child ignores it; the sweep kills it after the grace. */
+    @Test
+    void timeoutKillsALeftoverThatIgnoresSigtermAfterTheGrace() {
+        String stubborn = marker();
+        String ready = dir.resolve("ready").toString();
+        BackgroundTasks tasks = newTasks();
+        TaskHandle h = tasks.start(TaskSpec.shell("(trap '' TERM; touch " + ready + "; exec sleep " + stubborn + ") & "
+                        + "while [ ! -e " + ready + " ]; do sleep 0.01; done; sleep " + stubborn)
+                .timeout(Duration.ofSeconds(1)).build());
+        long pid = h.pid().orElseThrow();
+        awaitRunning(stubborn, 2);
+
+        TaskResult r = h.onExit().join();
+
+        assertEquals(TaskState.TIMED_OUT, r.state(), r.toString());
+        assertEquals(15, r.signal().orElse(-1), "the task's own process died of SIGTERM: " + r);
+        awaitGone(GRACE.plus(SLACK), stubborn);
+        awaitSessionEmpty(pid, Duration.ofSeconds(1));
+    }
+
+    /** #17 (static tree), experiment (b) B1: background children and an orphaned grandchild. */
+    @Test
+    void stopEndsBackgroundChildrenAndOrphanedGrandchildren() {
+        String child = marker();
+        String grandchild = marker();
+        String foreground = marker();
+        BackgroundTasks tasks = newTasks();
+        TaskHandle h = tasks.start(TaskSpec.shell(
+                "sleep " + child + " & (sleep " + grandchild + " &) ; sleep " + foreground).build());
+        long pid = h.pid().orElseThrow();
+        long helper = helperOf(h);
+        awaitRunning(child, 1);
+        Procs.Proc orphan = awaitRunning(grandchild, 1).get(0);
+        awaitRunning(foreground, 1);
+        // Negative control: the orphan is invisible to descendants(), so only a group kill can reach it.
+        assertFalse(ProcessHandle.of(pid).orElseThrow().descendants().anyMatch(d -> d.pid() == orphan.pid()),
+                "the grandchild should have been re-parented away from the task: " + orphan);
+        assertEquals(pid, orphan.pgid(), "still in the task's process group");
+
+        TaskResult r = h.stop().join();
+
+        assertEquals(TaskState.STOPPED, r.state(), r.toString());
+        assertEquals(15, r.signal().orElse(-1), "SIGTERM was enough: " + r);
+        awaitGone(SLACK, child, grandchild, foreground);
+        awaitSessionEmpty(pid, Duration.ofSeconds(1));
+        awaitNoZombiesOf(helper);
+    }
+
+    /** #17: a loop that forks as fast as it can is stopped mid-loop with no survivor; three at once. */
+    @Test
+    void stopEndsAForkLoopWithoutSurvivors() {
+        BackgroundTasks tasks = newTasks();
+        List<String> markers = new ArrayList<>();
+        List<TaskHandle> handles = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String m = marker();
+            markers.add(m);
+            handles.add(tasks.start(TaskSpec.shell("i=0; while [ $i -lt 2000 ]; do sleep " + m
+                    + " & i=$((i+1)); [ $((i % 20)) = 0 ] && echo $i; done; echo loop-ended; wait").build()));
+        }
+        for (TaskHandle h : handles) {
+            within(Duration.ofSeconds(10)).until(() -> h.tail(1).size() == 1); // it is forking now
+        }
+
+        List<CompletableFuture<TaskResult>> ends = handles.stream().map(TaskHandle::stop).toList();
+
+        for (CompletableFuture<TaskResult> end : ends) {
+            TaskResult r = end.join();
+            assertEquals(TaskState.STOPPED, r.state(), r.toString());
+            // Negative control: it was stopped while forking, not after the loop.
+            assertFalse(text(r.logFile()).contains("loop-ended"), "the loop ended before stop() " + r);
+        }
+        awaitGone(Duration.ofSeconds(5), markers.toArray(String[]::new));
+        for (TaskHandle h : handles) {
+            awaitSessionEmpty(h.pid().orElseThrow(), Duration.ofSeconds(2));
+        }
+    }
+
+    /** #14: SIGTERM alone does nothing to a stopped process; SIGCONT after it ends it long before the grace. */
+    @Test
+    void stopEndsAStoppedTaskWithSigtermAndSigcont() {
+        String m = marker();
+        BackgroundTasks tasks = newTasks();
+        TaskHandle h = tasks.start(TaskSpec.builder("sleep", m).stopGracePeriod(Duration.ofSeconds(20)).build());
+        long pid = h.pid().orElseThrow();
+        Procs.signal(pid, "STOP");
+        within(Duration.ofSeconds(5)).until(() -> Procs.read(pid).map(p -> p.state() == 'T').orElse(false));
+
+        long t0 = System.nanoTime();
+        TaskResult r = h.stop().join();
+        long ms = millisSince(t0);
+
+        assertEquals(TaskState.STOPPED, r.state(), r.toString());
+        assertEquals(15, r.signal().orElse(-1), "SIGTERM (not the SIGKILL after 20 s) ended it: " + r);
+        assertTrue(ms < SLACK.toMillis(), "ended long before the 20 s grace, took " + ms + " ms");
+        awaitGone(Duration.ofSeconds(1), m);
+    }
+
+    /** #18 (setpgid): a grandchild that left the process group is still in the session, and the sweep ends it. */
+    @Test
+    void stopEndsAnEscapeeThatLeftTheProcessGroup() {
+        String escapee = marker();
+        String main = marker();
+        BackgroundTasks tasks = newTasks();
+        TaskHandle h = tasks.start(TaskSpec.shell(
+                "perl -e 'setpgrp(0, 0); exec @ARGV' sleep " + escapee + " & exec sleep " + main).build());
+        long pid = h.pid().orElseThrow();
+        within(Duration.ofSeconds(10)).until(() -> Procs.withArg(escapee).stream().anyMatch(p -> p.pgid() != pid));
+        Procs.Proc e = Procs.withArg(escapee).get(0);
+        // Negative control: a group signal cannot reach it; only the session sweep can.
+        assertNotEquals(pid, e.pgid(), "left the task's process group: " + e);
+        assertEquals(pid, e.sid(), "still in the task's session: " + e);
+
+        TaskResult r = h.stop().join();
+
+        assertEquals(TaskState.STOPPED, r.state(), r.toString());
+        awaitGone(SLACK, escapee, main);
+        awaitSessionEmpty(pid, Duration.ofSeconds(1));
+    }
+
+    /** kill() skips the grace: a SIGTERM-ignoring task with a 20 s grace ends at once with SIGKILL. */
+    @Test
+    void killSkipsTheGracePeriod() {
+        String m = marker();
+        BackgroundTasks tasks = newTasks();
+        TaskHandle h = tasks.start(TaskSpec.shell("trap '' TERM; sleep " + m + " & sleep " + m)
+                .stopGracePeriod(Duration.ofSeconds(20)).build());
+        awaitRunning(m, 2);
+
+        long t0 = System.nanoTime();
+        TaskResult r = h.kill().join();
+        long ms = millisSince(t0);
+
+        assertEquals(TaskState.STOPPED, r.state(), r.toString());
+        assertEquals(9, r.signal().orElse(-1), r.toString());
+        assertTrue(ms < SLACK.toMillis(), "no grace period, took " + ms + " ms");
+        awaitGone(Duration.ofSeconds(1), m);
+    }
+
+    /** #15: completion is reported when the task's own process exits; its background child is ended after. */
+    @Test
+    void exitLeavingBackgroundChildrenCompletesAtOnceAndTheLeftoversEnd() {
+        String leftover = marker();
+        BackgroundTasks tasks = newTasks();
+        long t0 = System.nanoTime();
+        TaskHandle h = tasks.start(TaskSpec.shell("sleep " + leftover + " & echo $!; exit 0").build());
+        long pid = h.pid().orElseThrow();
+
+        TaskResult r = h.onExit().join();
+
+        assertTrue(millisSince(t0) < SLACK.toMillis(), "no wait for the background child: " + r);
+        assertEquals(TaskState.SUCCEEDED, r.state(), r.toString());
+        long childPid = Long.parseLong(h.tail(1).get(0));
+        assertTrue(childPid > 0, "the leftover existed: " + childPid);
+        awaitGone(GRACE.plus(SLACK), leftover);
+        awaitSessionEmpty(pid, Duration.ofSeconds(1));
+    }
+
+    /** #15: a leftover that ignores SIGTERM outlives the completion by the grace period, then gets SIGKILL. */
+    @Test
+    void aLeftoverThatIgnoresSigtermIsKilledAfterTheGrace() {
+        String leftover = marker();
+        Path ready = dir.resolve("ready");
+        BackgroundTasks tasks = newTasks();
+        long t0 = System.nanoTime();
+        TaskHandle h = tasks.start(TaskSpec.shell("(trap '' TERM; touch " + ready + "; exec sleep " + leftover + ") & "
+                        + "while [ ! -e " + ready + " ]; do sleep 0.01; done; exit 0")
+                .stopGracePeriod(Duration.ofSeconds(2)).build());
+
+        TaskResult r = h.onExit().join();
+
+        assertEquals(TaskState.SUCCEEDED, r.state(), r.toString());
+        assertTrue(millisSince(t0) < SLACK.toMillis(), "completion at the task's own exit: " + r);
+        // Negative control: it survived the SIGTERM of the sweep (the SIGKILL is 2 s away).
+        assertEquals(1, Procs.withArg(leftover).size(), "the leftover ignores SIGTERM");
+        awaitGone(Duration.ofSeconds(2).plus(SLACK), leftover);
+    }
+
+    /**
+     * #16, experiment (a): a grandchild keeps the task's stdout open after the task's own process
+     * exits. Completion comes at that exit, everything written before is in the log, and no
+     * bgtasks thread waits on the task's output. Three runs at once.
+     */
+    @Test
+    void grandchildHoldingStdoutDelaysNothing() {
+        BackgroundTasks tasks = newTasks();
+        Map<TaskHandle, String> runs = new java.util.LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            String m = marker();
+            Path flag = dir.resolve("grand-" + i);
+            runs.put(tasks.start(TaskSpec.shell("echo early; (echo grand; touch " + flag + "; exec sleep " + m + ") & "
+                    + "while [ ! -e " + flag + " ]; do sleep 0.01; done; echo child-done; exit 3").build()), m);
+        }
+        for (Map.Entry<TaskHandle, String> run : runs.entrySet()) {
+            TaskResult r = run.getKey().onExit().join();
+            assertEquals(TaskState.FAILED, r.state(), r.toString());
+            assertEquals(3, r.exitCode().orElse(-1), r.toString());
+            String log = text(r.logFile());
+            assertTrue(log.startsWith("early\n"), log);
+            assertTrue(log.indexOf("grand\n") > 0 && log.indexOf("grand\n") < log.indexOf("child-done\n"), log);
+        }
+        assertTrue(millisSince(t0) < 2 * SLACK.toMillis(), "completions did not wait for the grandchildren");
+        assertOnlyTheEventReaderReads();
+        awaitGone(GRACE.plus(SLACK), runs.values().toArray(String[]::new));
+    }
+
+    /** Fails if a bgtasks thread other than the one reading the helper's replies is blocked reading. */
+    private static void assertOnlyTheEventReaderReads() {
+        List<String> readers = new ArrayList<>();
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            boolean reading = java.util.Arrays.stream(stack).limit(8)
+                    .anyMatch(f -> f.getMethodName().startsWith("read") && (f.isNativeMethod()
+                            || f.getClassName().startsWith("sun.nio.ch")));
+            if (t.getName().startsWith("bgtasks") && reading) {
+                readers.add(t.getName());
+            }
+        });
+        // Negative control: the probe does see the one thread that always reads (the helper's replies).
+        assertTrue(readers.contains("bgtasks-process-events"), "the probe sees the reply reader: " + readers);
+        readers.removeIf("bgtasks-process-events"::equals);
+        assertEquals(List.of(), readers, "bgtasks threads blocked in read");
+    }
+
+    /** Negative control of the zombie probe: a real zombie (a child its parent never waits for) is seen. */
+    @Test
+    void zombieProbeSeesAZombie() throws Exception {
+        String m = marker();
+        Process parent = new ProcessBuilder("sh", "-c", "true & exec sleep $0", m).start();
+        try {
+            within(Duration.ofSeconds(5)).until(() -> Procs.zombiesOf(parent.pid()).size() == 1);
+            assertEquals(1, Procs.withArg(m).size(), "and the marker probe sees the parent");
+        } finally {
+            parent.destroyForcibly().waitFor();
+        }
+    }
+}
