@@ -97,6 +97,8 @@ public final class BackgroundTasks implements AutoCloseable {
     private final Map<String, String> runningNames = new HashMap<>();
     // guarded by tasks: how many of the tasks have ended
     private int finished;
+    // guarded by tasks: starts between their check of closed and their registration
+    private int launching;
 
     private BackgroundTasks(Builder b) {
         // Checked before a default backend is created, so that a bad directory starts no helper.
@@ -167,9 +169,7 @@ public final class BackgroundTasks implements AutoCloseable {
      */
     public TaskHandle start(TaskSpec spec) {
         Objects.requireNonNull(spec, "spec must not be null");
-        if (closed.get()) {
-            throw new IllegalStateException("this BackgroundTasks is closed; build a new one to start tasks");
-        }
+        requireOpen();
         Path dir = spec.workingDirectory().orElse(Path.of("")).toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("working directory " + dir
@@ -183,6 +183,7 @@ public final class BackgroundTasks implements AutoCloseable {
         Path log;
         String id;
         synchronized (tasks) {
+            requireOpen(); // checked again under the lock that close() takes to wait for launches
             name = name != null ? name : autoName(spec.argv().get(0));
             String running = runningNames.get(name);
             if (running != null) {
@@ -192,6 +193,7 @@ public final class BackgroundTasks implements AutoCloseable {
             log = createLog(name);
             id = stem(log);
             runningNames.put(name, id);
+            launching++;
         }
         Launch launch = Launch.builder(id, name, spec.argv())
                 .workingDirectory(dir)
@@ -207,12 +209,32 @@ public final class BackgroundTasks implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             synchronized (tasks) {
                 runningNames.remove(name, id);
+                launched();
             }
             deleteQuietly(log);
             throw new TaskStartException("could not start task " + name + " " + spec.argv() + " in " + dir
                     + " with the " + backend.name() + " backend: " + e.getMessage(), e);
         }
-        return register(new Task(this, started));
+        Task task = new Task(this, started);
+        synchronized (tasks) {
+            tasks.put(task.id(), task);
+            launched();
+        }
+        task.watch();
+        return task;
+    }
+
+    private void requireOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("this BackgroundTasks is closed; build a new one to start tasks");
+        }
+    }
+
+    /** Called under the task map's lock when a launch has ended, well or not. */
+    private void launched() {
+        if (--launching == 0) {
+            tasks.notifyAll();
+        }
     }
 
     /**
@@ -290,6 +312,7 @@ public final class BackgroundTasks implements AutoCloseable {
         } catch (IllegalStateException e) {
             // the JVM is shutting down: the hook is what is closing us
         }
+        awaitLaunches(); // so that no task starts after the stop below and outlives the instance
         if (stopTasksOnClose) {
             stopAll();
         }
@@ -308,6 +331,19 @@ public final class BackgroundTasks implements AutoCloseable {
                 pool.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void awaitLaunches() {
+        synchronized (tasks) {
+            while (launching > 0) {
+                try {
+                    tasks.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,6 +21,9 @@ final class FakeBackend implements Backend {
     final List<FakeTask> launched = new CopyOnWriteArrayList<>();
     final List<BackendTask> discoverable = new CopyOnWriteArrayList<>();
     volatile boolean failTerminate;
+    /** When set, launches wait for it: a launch caught in the middle. */
+    volatile CountDownLatch launchGate;
+    final AtomicInteger launchesEntered = new AtomicInteger();
 
     @Override
     public String name() {
@@ -28,6 +32,15 @@ final class FakeBackend implements Backend {
 
     @Override
     public BackendTask launch(Launch launch) {
+        launchesEntered.incrementAndGet();
+        CountDownLatch gate = launchGate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         FakeTask t = new FakeTask(launch);
         launched.add(t);
         return t;

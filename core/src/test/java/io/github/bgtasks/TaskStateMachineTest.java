@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -164,5 +165,21 @@ class TaskStateMachineTest {
             assertEquals("web.8", adopted.start(TaskSpec.builder("true").name("web").build()).id(),
                     "a new run never reuses an adopted run's id");
         }
+    }
+
+    @Test
+    void closeWaitsForALaunchInFlightAndStopsThatTaskToo() throws Exception {
+        backend.launchGate = new CountDownLatch(1);
+        CompletableFuture<TaskHandle> starting = CompletableFuture.supplyAsync(
+                () -> tasks.start(TaskSpec.builder("true").name("late").build()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> backend.launchesEntered.get() == 1);
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(tasks::close);
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !closing.isDone());
+        backend.launchGate.countDown();
+        closing.get(10, TimeUnit.SECONDS);
+        TaskHandle late = starting.get(5, TimeUnit.SECONDS);
+        assertEquals(TaskState.STOPPED, late.state(), "a task whose launch raced close() was stopped, not left behind");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> tasks.start(TaskSpec.builder("true").build()));
     }
 }
