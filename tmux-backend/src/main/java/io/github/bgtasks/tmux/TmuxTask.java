@@ -1,0 +1,239 @@
+package io.github.bgtasks.tmux;
+
+import io.github.bgtasks.spi.BackendTask;
+import io.github.bgtasks.spi.ExitStatus;
+import io.github.bgtasks.spi.Launch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One task in its own tmux session, named exactly as the task. Its wrapper (the pane's
+ * process, leader of the task's process group) is identified by pid and start time, so a
+ * recycled pid is never signalled. This class is thread-safe.
+ */
+final class TmuxTask implements BackendTask {
+    /** Bytes per {@code send-keys -H} call: 3 argv bytes each, well under tmux's 16 KiB. */
+    private static final int SEND_CHUNK = 4000;
+
+    private final TmuxBackend backend;
+    private final Launch launch;
+    private final Path dir;
+    private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    /** Completed once the wrapper has set its signal handlers (its {@code started} file). */
+    final CompletableFuture<Void> started = new CompletableFuture<>();
+    final long registeredNanos = System.nanoTime();
+    /** The watch on the task's state directory, cancelled on release. */
+    volatile java.nio.file.WatchKey watchKey;
+    private volatile long pid;
+    private volatile long pidStartMillis;
+    private volatile boolean inputClosed;
+    /** Set once terminate() or kill() was called: a hangup that follows is ours, not news. */
+    volatile boolean stopRequested;
+    /** When the exit record was first seen without the log being closed; guarded by this. */
+    long exitSeenNanos;
+    /** When the session was first seen gone without an exit record; guarded by this. */
+    long goneSeenNanos;
+
+    TmuxTask(TmuxBackend backend, Launch launch, Path dir) {
+        this.backend = backend;
+        this.launch = launch;
+        this.dir = dir;
+    }
+
+    void identify(long pid, long startMillis) {
+        this.pidStartMillis = startMillis;
+        this.pid = pid;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /**
+     * The task's tag: its state directory's name and its session's {@code @bgtasks-id}. Usually
+     * the run's id; unique even where two logs directories hand out the same id.
+     */
+    String tag() {
+        return dir.getFileName().toString();
+    }
+
+    boolean isDone() {
+        return exit.isDone();
+    }
+
+    void complete(ExitStatus status) {
+        exit.complete(status);
+    }
+
+    /** @return the wrapper process, if it still runs (same pid and same start time) */
+    Optional<ProcessHandle> wrapper() {
+        long p = pid;
+        long start = pidStartMillis;
+        if (p <= 0 || start <= 0) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(p).filter(h -> h.info().startInstant()
+                .map(i -> i.toEpochMilli() == start).orElse(false) && state(p) != 'Z');
+    }
+
+    /**
+     * Returns the process's state letter from {@code /proc} ({@code Z} for ended but not yet
+     * reaped: tmux 3.3a can take a second to reap a pane's process, and such a zombie must count
+     * as gone; {@code T} for stopped), or {@code '?'} where there is no {@code /proc}.
+     */
+    private static char state(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2);
+        } catch (IOException | RuntimeException e) {
+            return '?'; // no /proc (not Linux), or gone meanwhile: ProcessHandle has answered
+        }
+    }
+
+    @Override
+    public Launch launch() {
+        return launch;
+    }
+
+    @Override
+    public OptionalLong pid() {
+        long p = pid;
+        return p > 0 ? OptionalLong.of(p) : OptionalLong.empty();
+    }
+
+    @Override
+    public CompletableFuture<ExitStatus> exit() {
+        return exit;
+    }
+
+    /**
+     * Sends SIGTERM to the wrapper, which forwards it once to the task's whole process group
+     * and follows it with SIGCONT (a stopped wrapper is woken first).
+     */
+    @Override
+    public void terminate() throws IOException {
+        stopRequested = true;
+        Optional<ProcessHandle> w = wrapperReady();
+        if (w.isPresent()) {
+            w.get().destroy();
+            wake(w.get().pid());
+        } else if (!isDone()) {
+            backend.killSession(this); // nothing to signal: at least hang up the session
+        }
+    }
+
+    /**
+     * SIGKILLs the wrapper's child (the command, or the reaper that runs it). The wrapper stays:
+     * it records the end (signal 9), then SIGKILLs what is left of its process group. Should the
+     * task not have ended shortly after, its session is killed too. Neither a helper process nor
+     * a scan of all processes is needed, so that killing many tasks stays cheap.
+     */
+    @Override
+    public void kill() throws IOException {
+        stopRequested = true;
+        Optional<ProcessHandle> w = wrapperReady();
+        if (w.isPresent()) {
+            child(w.get()).ifPresent(ProcessHandle::destroyForcibly);
+            wake(w.get().pid());
+            backend.killSessionLater(this);
+        } else if (!isDone()) {
+            backend.killSession(this);
+        }
+    }
+
+    /** @return the wrapper's child, as it recorded it, if that process is still the wrapper's */
+    private Optional<ProcessHandle> child(ProcessHandle wrapper) {
+        try {
+            long p = Long.parseLong(Files.readString(dir.resolve("child")).trim());
+            return ProcessHandle.of(p).filter(h -> h.parent().map(wrapper::equals).orElse(false));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty(); // not recorded (not started yet, or already ended)
+        }
+    }
+
+    /** Sends SIGCONT to a stopped wrapper, which Java cannot do itself. */
+    private void wake(long wrapperPid) {
+        char state = state(wrapperPid);
+        if (state == 'T' || state == 't') {
+            backend.signal("CONT", wrapperPid);
+        }
+    }
+
+    /**
+     * Returns the wrapper once its signal handlers are in place and the command exists (it
+     * writes {@code started} then, a few milliseconds after the start), so that a stop right
+     * after the start is not lost; empty if the task has ended.
+     */
+    private Optional<ProcessHandle> wrapperReady() {
+        try {
+            CompletableFuture.anyOf(started, exit).get(500, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // not started within half a second: signal what there is
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return isDone() ? Optional.empty() : wrapper();
+    }
+
+    /**
+     * Types the bytes into the pane, byte-exact ({@code send-keys -H}: no key names, no
+     * {@code ;} or quote handling). The pane is a terminal: the line discipline echoes input
+     * (so it shows in the log), cuts canonical lines at 4095 bytes, and acts on control bytes
+     * such as ^C and ^D.
+     */
+    @Override
+    public void send(byte[] bytes) throws IOException {
+        if (inputClosed) {
+            throw new IOException("the input of task " + launch.id() + " was closed");
+        }
+        if (isDone()) {
+            throw new IOException("task " + launch.id() + " has ended");
+        }
+        for (int from = 0; from < bytes.length; from += SEND_CHUNK) {
+            List<String> args = new ArrayList<>(List.of("send-keys", "-t", TmuxBackend.paneTarget(launch.name()), "-H"));
+            for (int i = from; i < Math.min(bytes.length, from + SEND_CHUNK); i++) {
+                args.add(String.format("%02x", bytes[i] & 0xff));
+            }
+            backend.tmux().run(args);
+        }
+    }
+
+    /**
+     * Types ^D. The pane is a terminal, not a pipe: ^D at the start of a line makes a reading
+     * program see end of file (mid-line it only hands over the partial line), and a program that
+     * reads the terminal in raw mode sees a 0x04 byte. Later {@link #send} calls fail.
+     */
+    @Override
+    public void closeInput() throws IOException {
+        if (inputClosed || isDone()) {
+            inputClosed = true;
+            return;
+        }
+        send(new byte[] {4});
+        inputClosed = true;
+    }
+
+    @Override
+    public Optional<String> attachCommand() {
+        return Optional.of(backend.attachCommand(launch.name()));
+    }
+
+    @Override
+    public void release() {
+        backend.release(this);
+    }
+
+    @Override
+    public String toString() {
+        return "TmuxTask{" + launch.id() + (isDone() ? " ended" : " running") + "}";
+    }
+}

@@ -1,0 +1,173 @@
+package io.github.bgtasks.tmux;
+
+import io.github.bgtasks.spi.Launch;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Writes the per-task wrapper script ({@code run.sh}) that tmux starts in the task's pane.
+ *
+ * <p>tmux only ever sees {@code env -i /bin/sh <dir>/run.sh}: two or more arguments, so tmux
+ * calls {@code execvp} and no shell parses user bytes, and no argument ends in {@code ;}. The
+ * script starts from an empty environment and exports exactly the launch's environment, so
+ * nothing of the tmux server's environment (the first client's) or of another task leaks in.
+ * Every user value is a POSIX single-quoted literal, in a file, so there is no size limit and
+ * nothing is interpreted.
+ *
+ * <p>What the script does, and why:
+ * <ul>
+ *   <li>runs the command in the background and waits for it, because a shell runs traps only
+ *       between foreground commands; it forwards HUP (the pty hangs up when the session is
+ *       killed or the server dies: only the session leader gets it) and TERM (sent by
+ *       {@code terminate()}) once to its whole process group, followed by CONT;</li>
+ *   <li>starts the command through a small Perl reaper ({@link #REAPER}) that records exactly
+ *       whether it exited or was killed by a signal, and resets SIGINT, which a non-interactive
+ *       shell starts background commands with ignored, so that a person's Ctrl-C in an attached
+ *       session reaches the task. Without Perl, {@code env --default-signal=INT,QUIT} resets
+ *       the signals where available, and statuses 129..192 count as signals (the shell
+ *       reports a death by signal N as 128+N, as {@code Process.exitValue()} does);</li>
+ *   <li>records how the command ended in {@code exit}, atomically (write, then rename):
+ *       {@code exit N} or {@code signal N}, plus {@code hangup} when the terminal
+ *       hung up (then, should the command ignore SIGHUP, it gets SIGTERM and then SIGKILL, each
+ *       after the stop grace period: with its terminal gone, nobody could reach it);</li>
+ *   <li>enforces the timeout itself (a watchdog writes {@code timedout}, sends TERM, and
+ *       SIGKILLs the group after the grace period), so it holds while no JVM watches;</li>
+ *   <li>finally SIGKILLs what is left of its process group (background children), so nothing
+ *       of the task outlives it and the pane closes at once.</li>
+ * </ul>
+ */
+final class Wrapper {
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    private Wrapper() {
+    }
+
+    /** The executables the script uses by absolute path, so the task's PATH cannot matter. */
+    record Tools(String env, String mv, String sleep, boolean defaultSignal, String perl) {
+    }
+
+    /**
+     * Runs the command as its child and records exactly how it ended ({@code exit N} or
+     * {@code signal N}), which a shell cannot tell apart (both are 128+N to it). It resets
+     * SIGINT and SIGQUIT, which a shell starts background commands with ignored, so that a
+     * person's Ctrl-C reaches the task. It outlives the command to record its end: it ignores
+     * or only notes the signals sent to the whole group, and passes SIGHUP and SIGTERM on to a
+     * command that did not exist yet when they came (as when the terminal hung up before the
+     * command started: a session killed at once).
+     */
+    static final String REAPER = String.join("\n",
+            "my $f = shift; my $ours = shift; my %pending;",
+            "delete $ENV{PERL_BADLANG} if $ours eq \"badlang\";",
+            "$SIG{$_} = sub { $pending{$_[0]} = 1 } for qw(HUP TERM);",
+            "$SIG{$_} = \"IGNORE\" for qw(INT QUIT TSTP);",
+            "my $pid = fork; defined $pid or die \"bgtasks: fork failed: $!\\n\";",
+            "if (!$pid) {",
+            "  $SIG{$_} = \"DEFAULT\" for qw(INT QUIT TSTP HUP TERM);",
+            "  $pending{HUP} = 1 unless -t STDIN;", // the terminal hung up before we got here
+            "  kill($_, $$) for sort keys %pending;",
+            "  exec { $ARGV[0] } @ARGV;",
+            "  print STDERR \"$ARGV[0]: $!\\n\"; exit($!{ENOENT} ? 127 : 126);",
+            "}",
+            "kill($_, $pid) for sort keys %pending;",
+            "waitpid($pid, 0); my $w = $?;",
+            "my $s = ($w & 127) ? \"signal \" . ($w & 127) : \"exit \" . ($w >> 8);",
+            "if (open(my $o, \">\", \"$f.tmp\")) { print $o \"$s\\n\"; close($o); rename(\"$f.tmp\", $f); }",
+            "exit(($w & 127) ? 128 + ($w & 127) : $w >> 8);",
+            "");
+
+    /**
+     * Writes the script for one launch.
+     *
+     * @param dir the task's state directory, where the script records the task's end
+     * @param now the time to count the rest of the timeout from
+     */
+    static String script(Launch l, Path dir, Tools tools, Instant now) {
+        StringBuilder s = new StringBuilder(4096);
+        s.append("# generated by bgtasks for task ").append(l.id()).append(": runs it and records how it ended\n");
+        s.append("st=").append(quote(dir.toString())).append('\n');
+        s.append("finish() { trap '' HUP TERM INT; printf '%s\\n' \"$1\" > \"$st/exit.tmp$2\" && ")
+                .append(quote(tools.mv())).append(" -f \"$st/exit.tmp$2\" \"$st/exit\"; }\n");
+        s.append("fwd() { trap '' \"$1\"; kill \"-$1\" 0 2>/dev/null; kill -CONT 0 2>/dev/null; }\n");
+        // After a hangup nobody can reach the task any more: HUP, then TERM, then KILL.
+        s.append("escalate() { ( trap '' HUP TERM INT; exec 3<&-; ").append(quote(tools.sleep())).append(' ')
+                .append(seconds(l.stopGracePeriod())).append("; kill -TERM 0; kill -CONT 0; ").append(quote(tools.sleep()))
+                .append(' ').append(seconds(l.stopGracePeriod()))
+                .append("; finish 'signal 9 hangup' .h; kill -KILL 0 ) </dev/null >/dev/null 2>&1 & }\n");
+        s.append("trap 'hup=1; fwd HUP; escalate' HUP\n");
+        s.append("trap 'term=1; fwd TERM' TERM\n");
+        // Ctrl-C and Ctrl-Z from a person reach the whole foreground group; the wrapper stays.
+        s.append("trap : INT TSTP\n");
+        s.append("exec 3<&0\n"); // a background command's stdin would be /dev/null: keep the tty
+        // The command's environment is set up in a subshell, so that no variable of the task
+        // can change one of the wrapper's (st, hup, child...).
+        s.append("( cd -- ").append(quote(l.workingDirectory().toString())).append(" || exit 126\n");
+        // The shell exports PWD and OLDPWD on its own; the task gets exactly the launch's environment.
+        s.append("  unset PWD OLDPWD\n");
+        StringBuilder viaEnv = new StringBuilder();
+        for (Map.Entry<String, String> e : new TreeMap<>(l.environment()).entrySet()) {
+            if (IDENTIFIER.matcher(e.getKey()).matches() && !e.getKey().equals("OPTIND")) {
+                s.append("  export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
+            } else {
+                // Names the shell cannot export go through env(1) on the command line.
+                viaEnv.append(' ').append(quote(e.getKey() + "=" + e.getValue()));
+            }
+        }
+        s.append("  exec ");
+        boolean perl = tools.perl() != null;
+        boolean resetSignals = !perl && tools.defaultSignal();
+        // PERL_BADLANG=0 keeps Perl from warning into the log about a locale that is not
+        // installed; the reaper removes it again unless the task's environment has it.
+        boolean badlang = perl && !l.environment().containsKey("PERL_BADLANG");
+        if (viaEnv.length() > 0 || resetSignals || badlang) {
+            s.append(quote(tools.env())).append(resetSignals ? " --default-signal=INT,QUIT" : "")
+                    .append(badlang ? " PERL_BADLANG=0" : "").append(viaEnv).append(' ');
+        }
+        if (perl) {
+            s.append(quote(tools.perl())).append(" -e ").append(quote(REAPER)).append(" \"$st/status\" ")
+                    .append(badlang ? "badlang" : "-").append(' ');
+        }
+        s.append(String.join(" ", l.argv().stream().map(Wrapper::quote).toList()));
+        s.append(" ) 0<&3 3<&- &\n");
+        s.append("child=$!\n");
+        // Signals that came before the command existed did not reach it: pass them on (the reaper
+        // also checks for them itself, which closes the remaining gap).
+        s.append("[ -n \"$hup\" ] && kill -HUP 0\n");
+        s.append("[ -n \"$term\" ] && kill -TERM 0\n");
+        // From now on stop() and kill() reach the command: the traps are set and it exists.
+        s.append("printf '%s\\n' \"$child\" > \"$st/child\"; : > \"$st/started\"\n");
+        l.timeout().ifPresent(limit -> {
+            Duration left = limit.minus(Duration.between(l.startedAt(), now));
+            s.append("( trap '' HUP TERM INT; exec 3<&-\n");
+            s.append("  ").append(quote(tools.sleep())).append(' ').append(seconds(left)).append('\n');
+            s.append("  : > \"$st/timedout\"; kill -TERM $$\n");
+            s.append("  ").append(quote(tools.sleep())).append(' ').append(seconds(l.stopGracePeriod())).append('\n');
+            s.append("  finish 'signal 9' .w; kill -KILL 0 ) </dev/null &\n");
+        });
+        s.append("rc=0\n");
+        // wait returns 128+n when a trap interrupts it: wait again until the child is gone.
+        s.append("while kill -0 \"$child\" 2>/dev/null; do wait \"$child\"; rc=$?; done\n");
+        s.append("h=$hup\n"); // a hangup after the command ended did not end it
+
+        s.append("wait \"$child\" 2>/dev/null; r=$?; [ \"$r\" -ne 127 ] && rc=$r\n");
+        s.append("if [ \"$rc\" -gt 128 ] && [ \"$rc\" -le 192 ]; then s=\"signal $((rc - 128))\"; else s=\"exit $rc\"; fi\n");
+        s.append("[ -f \"$st/status\" ] && read -r s < \"$st/status\"\n"); // the reaper's exact status
+        s.append("[ -n \"$h\" ] && s=\"$s hangup\"\n");
+        s.append("finish \"$s\"\n");
+        s.append("kill -KILL 0\n"); // sweep the group; this ends the wrapper too
+        return s.toString();
+    }
+
+    /** POSIX single quoting: the result is one literal word for any input without NUL. */
+    static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    private static String seconds(Duration d) {
+        long ms = Math.max(0, d.toMillis());
+        return String.format("%d.%03d", ms / 1000, ms % 1000);
+    }
+}

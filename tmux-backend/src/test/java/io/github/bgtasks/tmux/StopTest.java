@@ -1,0 +1,132 @@
+package io.github.bgtasks.tmux;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.bgtasks.BackgroundTasks;
+import io.github.bgtasks.TaskHandle;
+import io.github.bgtasks.TaskResult;
+import io.github.bgtasks.TaskSpec;
+import io.github.bgtasks.TaskState;
+import io.github.bgtasks.spi.BackendTask;
+import io.github.bgtasks.spi.ExitStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** stop(), kill() and timeouts end the whole process tree, and leave nothing behind. */
+class StopTest {
+    @RegisterExtension
+    static final TmuxServer SERVER = new TmuxServer();
+    static BackgroundTasks tasks;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void setUp() {
+        tasks = SERVER.tasks();
+    }
+
+    private static TaskHandle awaitRunning(TaskHandle t, String marker) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Fixtures.withMarker(marker).isEmpty());
+        return t;
+    }
+
+    @Test
+    void stopEndsTheTreeWithSigterm() throws Exception {
+        String marker = "3600.101";
+        TaskHandle t = awaitRunning(tasks.start(TaskSpec.builder("sh", "-c", "sleep " + marker + "; echo never")
+                .name("stop-me").build()), marker);
+        TaskResult r = t.stop().get(10, TimeUnit.SECONDS);
+        assertEquals(TaskState.STOPPED, r.state(), r.toString());
+        assertEquals(OptionalInt.of(15), r.signal());
+        assertTrue(Fixtures.withMarker(marker).isEmpty(), "the child sleep survived");
+    }
+
+    @Test
+    void killEndsTheTreeWithSigkillAtOnce() throws Exception {
+        String marker = "3600.102";
+        TaskHandle t = awaitRunning(tasks.start(TaskSpec.builder("sh", "-c", "trap '' TERM HUP; sleep " + marker)
+                .name("kill-me").build()), marker);
+        long before = System.nanoTime();
+        TaskResult r = t.kill().get(10, TimeUnit.SECONDS);
+        assertEquals(TaskState.STOPPED, r.state(), r.toString());
+        assertEquals(OptionalInt.of(9), r.signal());
+        assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(3), "kill took too long");
+        assertTrue(Fixtures.withMarker(marker).isEmpty(), "the child sleep survived");
+    }
+
+    @Test
+    void timeoutEndsATreeWhoseChildIgnoresSigterm() throws Exception {
+        String marker = "3600.123";
+        // The child ignores TERM (and HUP); a grandchild in the background ignores them too.
+        TaskHandle t = tasks.start(TaskSpec.builder("sh", "-c",
+                        "trap '' TERM HUP; sleep " + marker + " & sleep " + marker + "; wait")
+                .name("timeout-tree").timeout(Duration.ofMillis(700)).stopGracePeriod(Duration.ofMillis(300)).build());
+        TaskResult r = t.onExit().get(20, TimeUnit.SECONDS);
+        assertEquals(TaskState.TIMED_OUT, r.state(), r.toString());
+        assertTrue(Fixtures.withMarker(marker).isEmpty(), "orphans left: " + Fixtures.withMarker(marker));
+    }
+
+    @Test
+    void stopAlsoEndsAStoppedTask() throws Exception {
+        String marker = "3600.104";
+        TaskHandle t = awaitRunning(tasks.start(TaskSpec.builder("sleep", marker).name("frozen").build()), marker);
+        Fixtures.withMarker(marker).forEach(h -> SERVER.run("kill", "-STOP", Long.toString(h.pid())));
+        TaskResult r = t.stop().get(10, TimeUnit.SECONDS);
+        assertEquals(OptionalInt.of(15), r.signal(), r.toString());
+    }
+
+    @Test
+    void backgroundChildrenDoNotOutliveTheTask() throws Exception {
+        String marker = "3600.105";
+        TaskResult r = tasks.start(TaskSpec.builder("sh", "-c", "sleep " + marker + " & exit 4").name("bg-child").build())
+                .onExit().get(10, TimeUnit.SECONDS);
+        assertEquals(OptionalInt.of(4), r.exitCode());
+        await().atMost(Duration.ofSeconds(2)).until(() -> Fixtures.withMarker(marker).isEmpty());
+    }
+
+    @Test
+    void aRecycledPidIsNeverSignalled() throws Exception {
+        // A task whose recorded wrapper pid now belongs to another process (other start time).
+        Process stranger = new ProcessBuilder("sleep", "3600.108").start();
+        try (TmuxBackend backend = SERVER.backend()) {
+            TmuxTask ghost = new TmuxTask(backend, Fixtures.launch(tmp, "ghost", null, Duration.ofSeconds(1), "true"),
+                    tmp.resolve("ghost-state"));
+            long realStart = stranger.info().startInstant().orElseThrow().toEpochMilli();
+            ghost.identify(stranger.pid(), realStart - 10_000);
+            ghost.terminate();
+            ghost.kill();
+            assertTrue(stranger.isAlive(), "a process that merely reuses the pid was signalled");
+            // The same with the right start time does reach it (the check is not vacuous).
+            ghost.identify(stranger.pid(), realStart);
+            assertTrue(ghost.wrapper().isPresent());
+        } finally {
+            stranger.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void wrapperEnforcesTheTimeoutWithoutAnyJvmWatching() throws Exception {
+        // Driven directly on the backend: no core timer exists, only the wrapper's own watchdog.
+        try (TmuxBackend backend = SERVER.backend()) {
+            String marker = "3600.106";
+            BackendTask polite = backend.launch(Fixtures.launch(tmp, "wd-polite", Duration.ofMillis(500),
+                    Duration.ofSeconds(5), "sleep", "3600.107"));
+            BackendTask stubborn = backend.launch(Fixtures.launch(tmp, "wd-stubborn", Duration.ofMillis(500),
+                    Duration.ofMillis(300), "sh", "-c", "trap '' TERM; sleep " + marker));
+            assertEquals(ExitStatus.signaled(15).asTimedOut(), polite.exit().get(10, TimeUnit.SECONDS));
+            assertEquals(ExitStatus.signaled(9).asTimedOut(), stubborn.exit().get(10, TimeUnit.SECONDS));
+            assertTrue(Fixtures.withMarker(marker).isEmpty());
+            polite.release();
+            stubborn.release();
+        }
+    }
+}

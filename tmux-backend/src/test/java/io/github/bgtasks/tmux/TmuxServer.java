@@ -1,0 +1,103 @@
+package io.github.bgtasks.tmux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.bgtasks.BackgroundTasks;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A private tmux server for one test class: a unique socket name, killed after the class.
+ * Skips the class when tmux is missing, except on CI ({@code CI=true}), where that fails.
+ * Tests never touch any other tmux server.
+ */
+final class TmuxServer implements BeforeAllCallback, AfterAllCallback {
+    final String socket = "bgt-test-" + UUID.randomUUID().toString().substring(0, 8);
+    final List<BackgroundTasks> opened = new ArrayList<>();
+    private Path base;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        boolean present;
+        try {
+            Tmux.checkVersion("tmux");
+            present = true;
+        } catch (IllegalStateException e) {
+            present = false;
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError("tmux 3.2+ is required on CI: " + e.getMessage(), e);
+            }
+        }
+        Assumptions.assumeTrue(present, "tmux 3.2 or newer is not installed");
+        base = Files.createTempDirectory("bgt-tmux-test");
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        opened.forEach(BackgroundTasks::close);
+        tmux("kill-server");
+        // tmux leaves its socket file behind; remove ours (only ours).
+        String dir = System.getenv().getOrDefault("TMUX_TMPDIR", "/tmp");
+        Files.deleteIfExists(Path.of(dir, "tmux-" + Files.getAttribute(base, "unix:uid"), socket));
+        if (base != null) {
+            try (var s = Files.walk(base)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** @return the state directory shared by every backend of this class */
+    Path stateDir() {
+        return base.resolve("state");
+    }
+
+    /** @return a log directory; the same for every instance, so that adopted tasks' logs are found */
+    Path logDir() {
+        return base.resolve("logs");
+    }
+
+    TmuxBackend backend() {
+        return TmuxBackend.builder().socketName(socket).stateDirectory(stateDir()).build();
+    }
+
+    /** @return a BackgroundTasks on this server, closed after the class (tasks stay running) */
+    BackgroundTasks tasks() {
+        BackgroundTasks t = BackgroundTasks.builder().backend(backend()).logDirectory(logDir()).build();
+        opened.add(t);
+        return t;
+    }
+
+    /** Runs a program and waits for it; for kill(1) and the like. */
+    void run(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).inheritIO().start();
+            assertEquals(true, p.waitFor(10, TimeUnit.SECONDS), List.of(cmd) + " did not finish");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs a tmux command on this class's server (never any other) and returns stdout and stderr. */
+    String tmux(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("TMUX");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(true, p.waitFor(10, TimeUnit.SECONDS), "tmux " + cmd + " did not finish");
+        return out;
+    }
+}

@@ -1,0 +1,57 @@
+package io.github.bgtasks.tmux;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.bgtasks.BackgroundTasks;
+import io.github.bgtasks.TaskHandle;
+import io.github.bgtasks.TaskResult;
+import io.github.bgtasks.TaskSpec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The wrapper's fallback where Perl is missing: the shell's view of exit statuses. */
+class WithoutPerlTest {
+    @RegisterExtension
+    static final TmuxServer SERVER = new TmuxServer();
+    static BackgroundTasks tasks;
+
+    @BeforeAll
+    static void setUp() {
+        tasks = BackgroundTasks.builder()
+                .backend(TmuxBackend.builder().socketName(SERVER.socket).stateDirectory(SERVER.stateDir()).withoutPerl().build())
+                .logDirectory(SERVER.logDir()).build();
+        SERVER.opened.add(tasks);
+    }
+
+    private static TaskResult run(String name, String... argv) throws Exception {
+        return tasks.start(TaskSpec.builder(argv).name(name).build()).onExit().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void exitCodesAndSignalsAsTheShellSeesThem() throws Exception {
+        assertEquals(OptionalInt.of(3), run("three", "sh", "-c", "exit 3").exitCode());
+        assertEquals(OptionalInt.of(15), run("term", "sh", "-c", "kill -TERM $$").signal());
+        // The documented ambiguity: to a shell, exit 130 and death by SIGINT look the same.
+        assertEquals(OptionalInt.of(2), run("ambiguous", "sh", "-c", "exit 130").signal());
+    }
+
+    @Test
+    void ctrlCStillReachesTheTaskAndOddVariableNamesArrive() throws Exception {
+        TaskHandle t = tasks.start(TaskSpec.builder("sleep", "3600.501").name("ctrl-c").build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !Fixtures.withMarker("3600.501").isEmpty());
+        SERVER.tmux("send-keys", "-t", "=ctrl-c:", "C-c");
+        assertEquals(OptionalInt.of(2), t.onExit().get(10, TimeUnit.SECONDS).signal());
+        // (A shell drops such names; env(1) shows them.)
+        TaskHandle e = tasks.start(TaskSpec.builder("/usr/bin/env").name("odd-env").environment(Map.of("odd.name", "v")).build());
+        e.onExit().get(10, TimeUnit.SECONDS);
+        assertEquals(true, Files.readString(e.logFile(), StandardCharsets.UTF_8).contains("odd.name=v\r\n"));
+    }
+}
