@@ -1,6 +1,7 @@
 package io.github.bgtasks;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /** Formats and checks durations for people. */
 final class Durations {
@@ -13,13 +14,13 @@ final class Durations {
             return ms + " ms";
         }
         if (ms < 60_000) {
-            return String.format("%.1f s", ms / 1000.0);
+            return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
         }
         long s = ms / 1000;
         if (s < 3600) {
-            return String.format("%dm %02ds", s / 60, s % 60);
+            return String.format(Locale.ROOT, "%dm %02ds", s / 60, s % 60);
         }
-        return String.format("%dh %02dm %02ds", s / 3600, (s / 60) % 60, s % 60);
+        return String.format(Locale.ROOT, "%dh %02dm %02ds", s / 3600, (s / 60) % 60, s % 60);
     }
 
     /** Rejects null, zero, negative and absurdly long durations, naming the parameter. */

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -201,7 +202,7 @@ final class TmuxTask implements BackendTask {
         for (int from = 0; from < bytes.length; from += SEND_CHUNK) {
             List<String> args = new ArrayList<>(List.of("send-keys", "-t", TmuxBackend.paneTarget(launch.name()), "-H"));
             for (int i = from; i < Math.min(bytes.length, from + SEND_CHUNK); i++) {
-                args.add(String.format("%02x", bytes[i] & 0xff));
+                args.add(String.format(Locale.ROOT, "%02x", bytes[i] & 0xff));
             }
             backend.tmux().run(args);
         }

@@ -4,6 +4,7 @@ import io.github.bgtasks.spi.Launch;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -168,6 +169,6 @@ final class Wrapper {
 
     private static String seconds(Duration d) {
         long ms = Math.max(0, d.toMillis());
-        return String.format("%d.%03d", ms / 1000, ms % 1000);
+        return String.format(Locale.ROOT, "%d.%03d", ms / 1000, ms % 1000);
     }
 }
