@@ -11,10 +11,8 @@ import io.github.bgtasks.TaskSpec;
 import io.github.bgtasks.TaskState;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,15 +25,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BugReproductionsTest extends RealProcessTest {
-    private final List<Process> children = new ArrayList<>();
-
-    @AfterEach
-    void killChildren() throws InterruptedException {
-        for (Process p : children) {
-            p.destroyForcibly().waitFor();
-        }
-    }
-
     /**
      * BUG 1 (quit): {@code close()} right after {@code stop()} of a tree whose own process dies
      * of SIGTERM but whose child ignores it. The helper has sent the child SIGTERM and set a

@@ -76,8 +76,12 @@ abstract class RealProcessTest {
         ProcessHandle.of(pid).ifPresent(leftAlone::add);
     }
 
+    /** Child JVMs started by a test; killed after it. */
+    final List<Process> children = new ArrayList<>();
+
     @AfterEach
     void cleanUp() {
+        children.forEach(Process::destroyForcibly);
         List<Throwable> problems = new ArrayList<>();
         for (BackgroundTasks t : instances) {
             try {
