@@ -182,4 +182,27 @@ class TaskStateMachineTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> tasks.start(TaskSpec.builder("true").build()));
     }
+
+    @Test
+    void aThrowingListenerIsLoggedAtWarnWithTheTaskAndHarmsNothingElse() {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            FakeBackend.FakeTask t = start("noisy");
+            TaskHandle h = tasks.find("noisy").orElseThrow();
+            AtomicInteger after = new AtomicInteger();
+            h.addListener(r -> {
+                throw new IllegalStateException("boom from a listener");
+            }).addListener(r -> after.incrementAndGet());
+            t.exit.complete(ExitStatus.exited(0));
+            assertEquals(TaskState.SUCCEEDED, h.onExit().join().state());
+            assertEquals(1, after.get(), "the next listener still ran, before onExit() completed");
+        } finally {
+            System.setErr(original);
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(log.contains("WARN") && log.contains("of task noisy.1 failed")
+                && log.contains("boom from a listener"), log);
+    }
 }
