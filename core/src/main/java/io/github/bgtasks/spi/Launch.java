@@ -117,37 +117,67 @@ public final class Launch {
             this.argv = argv;
         }
 
-        /** @param dir the absolute working directory @return this builder */
+        /**
+         * Sets the absolute working directory.
+         *
+         * @param dir the absolute working directory
+         * @return this builder
+         */
         public Builder workingDirectory(Path dir) {
             this.workingDirectory = dir;
             return this;
         }
 
-        /** @param env the complete environment @return this builder */
+        /**
+         * Sets the complete environment.
+         *
+         * @param env the complete environment
+         * @return this builder
+         */
         public Builder environment(Map<String, String> env) {
             this.environment = env;
             return this;
         }
 
-        /** @param file the log file @return this builder */
+        /**
+         * Sets the log file.
+         *
+         * @param file the log file
+         * @return this builder
+         */
         public Builder logFile(Path file) {
             this.logFile = file;
             return this;
         }
 
-        /** @param at when the task started @return this builder */
+        /**
+         * Sets when the task started.
+         *
+         * @param at when the task started
+         * @return this builder
+         */
         public Builder startedAt(Instant at) {
             this.startedAt = at;
             return this;
         }
 
-        /** @param limit the timeout, or {@code null} for none @return this builder */
+        /**
+         * Sets the timeout, or {@code null} for none.
+         *
+         * @param limit the timeout, or {@code null} for none
+         * @return this builder
+         */
         public Builder timeout(Duration limit) {
             this.timeout = limit;
             return this;
         }
 
-        /** @param grace the stop grace period @return this builder */
+        /**
+         * Sets the stop grace period.
+         *
+         * @param grace the stop grace period
+         * @return this builder
+         */
         public Builder stopGracePeriod(Duration grace) {
             this.stopGracePeriod = grace;
             return this;
