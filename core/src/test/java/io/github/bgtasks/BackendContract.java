@@ -224,24 +224,31 @@ public abstract class BackendContract {
 
     @Test
     void stopEndsTheWholeTree() {
-        TaskHandle h = tasks.start(TaskSpec.shell("sleep 30 & sleep 30 & wait").build());
-        await().atMost(Duration.ofSeconds(5)).until(() -> h.tail(1) != null && h.pid().isPresent());
+        String child = marker();
+        String grandchild = marker();
+        TaskHandle h = tasks.start(TaskSpec.shell("sleep " + child + " & (sleep " + grandchild + " & wait) & wait").build());
+        awaitRunning(child, grandchild);
         TaskResult r = h.stop().join();
         assertEquals(TaskState.STOPPED, r.state());
         assertEquals(15, r.signal().orElse(-1), r.toString());
+        awaitGone(child, grandchild);
     }
 
     @Test
     void killSkipsTheGracePeriod() {
-        TaskHandle h = tasks.start(TaskSpec.shell("trap '' TERM; sleep 30").build());
+        String child = marker();
+        TaskHandle h = tasks.start(TaskSpec.shell("trap '' TERM; sleep " + child).build());
+        awaitRunning(child);
         TaskResult r = h.kill().join();
         assertEquals(TaskState.STOPPED, r.state());
         assertEquals(9, r.signal().orElse(-1), r.toString());
+        awaitGone(child);
     }
 
     @Test
     void timeoutStopsATreeThatIgnoresSigterm() {
-        TaskHandle h = tasks.start(TaskSpec.shell("trap '' TERM; sleep 30 & wait; sleep 30")
+        String child = marker();
+        TaskHandle h = tasks.start(TaskSpec.shell("trap '' TERM; sleep " + child + " & wait; sleep 30")
                 .timeout(Duration.ofMillis(300)).build());
         TaskResult r = h.onExit().join();
         assertEquals(TaskState.TIMED_OUT, r.state());
@@ -249,6 +256,7 @@ public abstract class BackendContract {
         assertTrue(r.duration().compareTo(Duration.ofMillis(300)) >= 0, r.toString());
         assertContains("TIMED_OUT", r.summary());
         assertContains("(limit 300 ms)", r.summary());
+        awaitGone(child);
     }
 
     @Test
@@ -305,6 +313,33 @@ public abstract class BackendContract {
         assertEquals(TaskState.STOPPED, h.state());
         await().atMost(Duration.ofSeconds(5)).untilAtomic(calls, org.hamcrest.Matchers.equalTo(1));
         assertThrows(IllegalStateException.class, () -> tasks.start(TaskSpec.builder("true").build()));
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong MARKERS = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Returns a unique {@code sleep} argument (a long duration), so a test can find its own
+     * processes in the whole process table, also after they were re-parented.
+     */
+    protected static String marker() {
+        return "3600." + ProcessHandle.current().pid() + MARKERS.incrementAndGet();
+    }
+
+    /** @return how many processes on the machine have {@code marker} as an argument */
+    protected static long countWithArgument(String marker) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(marker)).orElse(false))
+                .count();
+    }
+
+    /** Waits until a process with each marker runs. */
+    protected static void awaitRunning(String... markers) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> java.util.Arrays.stream(markers).allMatch(m -> countWithArgument(m) > 0));
+    }
+
+    /** Waits until no process with any of the markers is left (group, session and orphans alike). */
+    protected static void awaitGone(String... markers) {
+        await().atMost(GRACE.plusSeconds(5)).until(() -> java.util.Arrays.stream(markers).allMatch(m -> countWithArgument(m) == 0));
     }
 
     /** Fails unless {@code actual} contains {@code expected}. */
