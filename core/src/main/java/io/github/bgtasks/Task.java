@@ -65,12 +65,25 @@ final class Task implements TaskHandle {
             long delay = startNanos + limit.toNanos() - System.nanoTime();
             synchronized (lock) {
                 if (done == null) {
-                    timeoutTimer = owner.scheduler().schedule(this::expire, Math.max(0, delay), TimeUnit.NANOSECONDS);
+                    timeoutTimer = schedule(this::expire, Math.max(0, delay));
                 }
             }
         });
         backend.exit().whenComplete((status, error) -> finish(error == null ? status
                 : ExitStatus.lost("the backend failed while watching the task: " + error)));
+    }
+
+    /**
+     * Schedules on the owner's scheduler; once the owner is closed (its tasks may be left
+     * running, as tmux tasks are), there is none, and the timer is skipped with a warning.
+     */
+    private Future<?> schedule(Runnable action, long delayNanos) {
+        try {
+            return owner.scheduler().schedule(action, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.warn("task {}: its BackgroundTasks is closed, so no timer can run for it any more", launch.id());
+            return null;
+        }
     }
 
     private void expire() {
@@ -92,7 +105,7 @@ final class Task implements TaskHandle {
                     term = true;
                     state = TaskState.STOPPING;
                     Duration grace = launch.stopGracePeriod();
-                    killTimer = owner.scheduler().schedule(() -> end(why, true), grace.toNanos(), TimeUnit.NANOSECONDS);
+                    killTimer = schedule(() -> end(why, true), grace.toNanos());
                 }
             }
         }

@@ -205,4 +205,18 @@ class TaskStateMachineTest {
         assertTrue(log.contains("WARN") && log.contains("of task noisy.1 failed")
                 && log.contains("boom from a listener"), log);
     }
+
+    @Test
+    void aTaskLeftRunningByCloseCanStillBeStopped() {
+        FakeBackend keeping = new FakeBackend();
+        BackgroundTasks leaving = BackgroundTasks.builder().backend(keeping).logDirectory(dir)
+                .stopTasksOnClose(false).build();
+        TaskHandle h = leaving.start(TaskSpec.builder("true").name("survivor").timeout(Duration.ofHours(1)).build());
+        leaving.close();
+        assertEquals(TaskState.RUNNING, h.state());
+        h.stop();
+        assertEquals(1, keeping.launched.get(0).terms.get(), "SIGTERM is still sent");
+        keeping.launched.get(0).exit.complete(ExitStatus.signaled(15));
+        assertEquals(TaskState.STOPPED, h.onExit().join().state());
+    }
 }
