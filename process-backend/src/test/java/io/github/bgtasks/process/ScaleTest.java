@@ -8,8 +8,12 @@ import io.github.bgtasks.TaskHandle;
 import io.github.bgtasks.TaskResult;
 import io.github.bgtasks.TaskSpec;
 import io.github.bgtasks.TaskState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Isolated;
@@ -74,6 +79,8 @@ class ScaleTest extends RealProcessTest {
         String m = marker();
         TaskHandle probe = tasks.start(TaskSpec.builder("sleep", m).build());
         long helper = helperOf(probe);
+        long helperFds = openFiles(helper);
+        long ourFds = openFiles(ProcessHandle.current().pid());
         Map<String, AtomicInteger> early = new ConcurrentHashMap<>();
         Map<String, AtomicInteger> late = new ConcurrentHashMap<>();
         ExecutorService starters = Executors.newFixedThreadPool(4);
@@ -99,6 +106,9 @@ class ScaleTest extends RealProcessTest {
             starters.shutdownNow();
         }
         awaitNoZombiesOf(helper); // the helper reaped all 1,000
+        // Each task's stdin pipe and exec-status pipe are closed once it ends: no descriptor leaks.
+        within(Duration.ofSeconds(10)).until(() -> openFiles(helper) <= helperFds);
+        assertTrue(openFiles(ProcessHandle.current().pid()) <= ourFds + 16, "the JVM holds no descriptor per task");
         tasks.close(); // waits for the callback threads: any duplicate call has happened by now
 
         assertEquals(1000, early.size());
@@ -106,5 +116,14 @@ class ScaleTest extends RealProcessTest {
         early.forEach((id, n) -> assertEquals(1, n.get(), id + " early listener calls"));
         assertEquals(100, late.size());
         late.forEach((id, n) -> assertEquals(1, n.get(), id + " late listener calls"));
+    }
+
+    /** Counts a process's open file descriptors. */
+    private static long openFiles(long pid) {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
