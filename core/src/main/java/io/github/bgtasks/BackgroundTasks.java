@@ -4,7 +4,6 @@ import io.github.bgtasks.spi.Backend;
 import io.github.bgtasks.spi.BackendProvider;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.Launch;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
