@@ -3,39 +3,56 @@ package io.github.bgtasks.tmux;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.zeroturnaround.exec.ProcessExecutor;
 import org.zeroturnaround.exec.ProcessResult;
+import org.zeroturnaround.exec.StartedProcess;
 
 /**
- * Runs short tmux client commands against one private server, one at a time.
+ * Runs short tmux client commands against one private server.
  *
  * <p>Every call names the socket ({@code -L}/{@code -S}) and the private configuration
  * ({@code -f}), so neither {@code $TMUX} nor the user's {@code ~/.tmux.conf} can ever matter.
- * Calls are serialised because the server does its work serially anyway and concurrent first
- * starts of a server are best avoided. Any output on stderr counts as a failure: tmux exits 0
- * on some errors (such as {@code error creating <socket>}). This class is thread-safe.
+ * Calls are not serialised: the server does its work serially anyway, tmux itself guards a
+ * server's first start with a lock file, and one slow call (a background sweep's listing) must
+ * never hold up another (a start). Any output on stderr counts as a failure: tmux exits 0 on
+ * some errors (such as {@code error creating <socket>}).
+ *
+ * <p>A slow server is waited for: a call fails only after {@link #limit} in all, or once
+ * neither the server nor the client has made progress (used CPU or been runnable) for
+ * {@link #noProgressLimit}, which is what a wedged or stopped server looks like. The server is
+ * known by the pid that {@code new-session} reports. This class is thread-safe.
  */
 final class Tmux {
-    /** How long one tmux client call may take: a wedged server must not block a caller forever. */
-    static final long CALL_TIMEOUT_MILLIS = 5_000;
+    /** How long a helper program other than tmux (env, kill, mkfifo) may take. */
+    static final long HELPER_TIMEOUT_MILLIS = 60_000;
     /** The oldest tmux this backend supports, for messages. */
     static final String MIN_VERSION = "3.2";
 
     private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)");
+    /** How often a waiting call looks at the server's progress. */
+    private static final long LOOK_MILLIS = 250;
 
     private final List<String> base;
-    private final Object lock = new Object();
+    private final Duration limit;
+    private final Duration noProgressLimit;
+    private final AtomicLong calls = new AtomicLong();
+    /** The server's pid and start time as {@code new-session} reported it, or {@code null}. */
+    private volatile ProcessHandle server;
 
-    Tmux(String executable, List<String> socketArgs, Path config) {
+    Tmux(String executable, List<String> socketArgs, Path config, Duration limit, Duration noProgressLimit) {
         List<String> b = new ArrayList<>();
         b.add(executable);
         b.add("-u"); // UTF-8 regardless of the JVM's locale
@@ -43,19 +60,126 @@ final class Tmux {
         b.add("-f");
         b.add(config.toString());
         this.base = List.copyOf(b);
+        this.limit = limit;
+        this.noProgressLimit = noProgressLimit;
+    }
+
+    /** Primarily for tests: how many tmux client calls this object has made. */
+    long calls() {
+        return calls.get();
+    }
+
+    /** Remembers the server's pid (from {@code #{pid}}), so that a wedged server can be told from a busy one. */
+    void serverPid(long pid) {
+        ProcessHandle known = server;
+        if (known == null || known.pid() != pid || !known.isAlive()) {
+            server = ProcessHandle.of(pid).orElse(null);
+        }
     }
 
     /**
      * Runs {@code tmux <socket> -f <conf> args...}.
      *
      * @return standard output
-     * @throws TmuxException if tmux wrote to stderr, exited non-zero or timed out
+     * @throws TmuxException if tmux wrote to stderr, exited non-zero or gave no answer in time
+     *     ({@link TmuxException#timedOut()}: the server may still carry the command out later)
      */
     String run(List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(base);
         cmd.addAll(args);
-        synchronized (lock) {
-            return exec(cmd, args);
+        calls.incrementAndGet();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        StartedProcess p = executor(cmd, err).start();
+        long begin = System.nanoTime();
+        Progress progress = new Progress(p.getProcess().toHandle(), server);
+        try {
+            while (true) {
+                try {
+                    return result(args, p.getFuture().get(LOOK_MILLIS, TimeUnit.MILLISECONDS), err);
+                } catch (TimeoutException e) {
+                    long waited = System.nanoTime() - begin;
+                    if (waited >= limit.toNanos()) {
+                        throw giveUp(p, args, "did not answer within " + human(limit) + " (the limit set with "
+                                + "TmuxBackend.Builder.tmuxTimeout); the tmux server is overloaded or wedged", false);
+                    }
+                    String stuck = progress.stuckFor(noProgressLimit);
+                    if (stuck != null) {
+                        throw giveUp(p, args, "got no answer: " + stuck + "; the tmux server may be wedged", true);
+                    }
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new TmuxException("tmux " + describe(args) + " could not run: " + e.getCause(), "", false, false);
+        } catch (InterruptedException e) {
+            p.getProcess().destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while running tmux " + describe(args));
+        }
+    }
+
+    private static TmuxException giveUp(StartedProcess p, List<String> args, String why, boolean wedged) {
+        p.getProcess().destroyForcibly();
+        p.getFuture().cancel(true);
+        return new TmuxException("tmux " + describe(args) + " " + why, "", true, wedged);
+    }
+
+    private static String human(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    /**
+     * Watches the client and the server for signs of life: CPU time used, or being runnable
+     * (waiting for a CPU) or in uninterruptible I/O. A busy machine slows both down but they
+     * keep moving; a stopped or deadlocked server and its waiting client do not.
+     */
+    private static final class Progress {
+        private final List<ProcessHandle> watched;
+        private long lastTicks = -1;
+        private long lastMoved = System.nanoTime();
+
+        Progress(ProcessHandle client, ProcessHandle server) {
+            this.watched = server == null ? List.of() : List.of(client, server);
+        }
+
+        /** @return why nothing moved for the limit, or {@code null} while it moves (or cannot be told) */
+        String stuckFor(Duration noProgressLimit) {
+            if (watched.isEmpty()) {
+                return null; // the server is not known: only the overall limit applies
+            }
+            long ticks = 0;
+            StringBuilder states = new StringBuilder();
+            for (ProcessHandle h : watched) {
+                String[] f = stat(h.pid());
+                if (f == null) {
+                    return null; // no /proc, or the process is gone: the call is about to end anyway
+                }
+                char state = f[0].charAt(0);
+                if (state == 'R' || state == 'D') {
+                    lastMoved = System.nanoTime();
+                }
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                states.append(states.length() == 0 ? "client " : ", server pid " + h.pid() + " ").append(state);
+            }
+            long now = System.nanoTime();
+            if (ticks != lastTicks) {
+                lastTicks = ticks;
+                lastMoved = now;
+            }
+            if (now - lastMoved < noProgressLimit.toNanos()) {
+                return null;
+            }
+            return "neither the tmux client nor the server made any progress for " + human(noProgressLimit)
+                    + " (process states: " + states + ")";
+        }
+
+        /** @return the fields of /proc/pid/stat after the command name, or {@code null} */
+        private static String[] stat(long pid) {
+            try {
+                String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                return s.substring(s.lastIndexOf(')') + 2).split(" ");
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
         }
     }
 
@@ -63,7 +187,15 @@ final class Tmux {
     static String checkVersion(String executable) {
         String out;
         try {
-            out = exec(List.of(executable, "-V"), List.of("-V")).trim();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            out = result(List.of("-V"), executor(List.of(executable, "-V"), err)
+                    .timeout(HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute(), err).trim();
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("'" + executable + " -V' did not answer within "
+                    + HELPER_TIMEOUT_MILLIS / 1000 + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running '" + executable + " -V'", e);
         } catch (IOException e) {
             throw new IllegalStateException("tmux was not found or could not run ('" + executable + " -V': "
                     + e.getMessage() + "); install tmux " + MIN_VERSION + " or newer (for example "
@@ -80,32 +212,19 @@ final class Tmux {
         return out;
     }
 
-    private static String exec(List<String> cmd, List<String> args) throws IOException {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private static ProcessExecutor executor(List<String> cmd, ByteArrayOutputStream err) {
         Map<String, String> env = new HashMap<>();
         // A JVM running inside tmux must not steer our client to the enclosing server.
         env.put("TMUX", null);
         env.put("TMUX_PANE", null);
-        ProcessResult r;
-        try {
-            r = new ProcessExecutor(cmd)
-                    .environment(env)
-                    .readOutput(true)
-                    .redirectError(err)
-                    .exitValueAny()
-                    .timeout(CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
-                    .execute();
-        } catch (TimeoutException e) {
-            throw new TmuxException("tmux " + describe(args) + " did not answer within "
-                    + CALL_TIMEOUT_MILLIS + " ms; the tmux server may be wedged", "");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while running tmux " + describe(args));
-        }
+        return new ProcessExecutor(cmd).environment(env).readOutput(true).redirectError(err).exitValueAny();
+    }
+
+    private static String result(List<String> args, ProcessResult r, ByteArrayOutputStream err) throws TmuxException {
         String stderr = err.toString(StandardCharsets.UTF_8).trim();
         if (!stderr.isEmpty() || r.getExitValue() != 0) {
             throw new TmuxException("tmux " + describe(args) + " failed (exit " + r.getExitValue() + "): "
-                    + (stderr.isEmpty() ? "no message" : stderr), stderr);
+                    + (stderr.isEmpty() ? "no message" : stderr), stderr, false, false);
         }
         return r.outputUTF8();
     }
@@ -119,10 +238,29 @@ final class Tmux {
     static final class TmuxException extends IOException {
         private static final long serialVersionUID = 1L;
         private final String stderr;
+        private final boolean timedOut;
+        private final boolean wedged;
 
-        TmuxException(String message, String stderr) {
+        TmuxException(String message, String stderr, boolean timedOut, boolean wedged) {
             super(message);
             this.stderr = stderr;
+            this.timedOut = timedOut;
+            this.wedged = wedged;
+        }
+
+        /** @return whether the call was given up without an answer: the server may still carry it out */
+        boolean timedOut() {
+            return timedOut;
+        }
+
+        /** @return whether it was given up because nothing moved (rather than after the overall limit) */
+        boolean wedged() {
+            return wedged;
+        }
+
+        /** @return whether a session of that name exists already */
+        boolean duplicateSession() {
+            return stderr.contains("duplicate session");
         }
 
         /** @return whether no server runs on the socket (never started, exited, or killed) */

@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
@@ -15,7 +18,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
@@ -30,7 +35,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +47,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeroturnaround.exec.ProcessExecutor;
+import org.zeroturnaround.exec.ProcessResult;
 
 /**
  * Runs each task in its own session of a private tmux server, so that a person can attach to
@@ -72,6 +82,16 @@ public final class TmuxBackend implements Backend {
     private static final Pattern SESSION_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,63}");
     private static final Pattern SOCKET_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final long SWEEP_MILLIS = 2_000;
+    /** Default for {@link Builder#tmuxTimeout}: generous, as a busy machine slows tmux down a lot. */
+    private static final Duration DEFAULT_TMUX_TIMEOUT = Duration.ofMinutes(2);
+    /** How long neither a tmux client nor the server may move before a call counts as wedged. */
+    private static final Duration DEFAULT_NO_PROGRESS = Duration.ofSeconds(15);
+    /**
+     * The backend instances of this JVM that are open, by id. Another JVM's instance is known to
+     * be open by the lock it holds on its file in {@code owners/}; within one JVM that lock
+     * cannot be probed (closing a probe's descriptor would drop the owner's POSIX lock).
+     */
+    private static final Set<String> OPEN_HERE = ConcurrentHashMap.newKeySet();
     /**
      * How long a half-seen end may wait for the rest before it is reported anyway: an exit
      * record for the log's {@code closed} marker, or a session gone without a record for one.
@@ -102,6 +122,11 @@ public final class TmuxBackend implements Backend {
     private final ScheduledExecutorService sweeper;
     private final Map<String, TmuxTask> tasks = new ConcurrentHashMap<>();
     private final Map<WatchKey, TmuxTask> byKey = new ConcurrentHashMap<>();
+    /** This instance's id, the {@code owner} in the records of the tasks it owns. */
+    private final String instanceId = UUID.randomUUID().toString();
+    private final Path ownersDir;
+    /** Held while this instance is open: tells other JVMs that its tasks have an owner. */
+    private final FileChannel ownerLock;
     private volatile boolean closed;
 
     private TmuxBackend(Builder b) {
@@ -137,12 +162,24 @@ public final class TmuxBackend implements Backend {
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the tmux configuration " + config, e);
         }
-        this.tmux = new Tmux(executable, socketArgs, config);
+        this.tmux = new Tmux(executable, socketArgs, config, b.tmuxTimeout != null ? b.tmuxTimeout : DEFAULT_TMUX_TIMEOUT,
+                b.noProgress != null ? b.noProgress : DEFAULT_NO_PROGRESS);
         String env = required(firstExecutable("/usr/bin/env", "/bin/env"), "env");
         this.tools = new Wrapper.Tools(env, required(firstExecutable("/usr/bin/mv", "/bin/mv"), "mv"),
-                required(firstExecutable("/usr/bin/sleep", "/bin/sleep"), "sleep"), supportsDefaultSignal(env),
+                required(firstExecutable("/usr/bin/sleep", "/bin/sleep"), "sleep"),
+                required(firstExecutable("/usr/bin/mkfifo", "/bin/mkfifo"), "mkfifo"), supportsDefaultSignal(env),
                 b.perl ? firstExecutable("/usr/bin/perl", "/bin/perl") : null);
         this.killCommand = firstExecutable("/usr/bin/kill", "/bin/kill");
+        this.ownersDir = stateDir.resolve("owners");
+        StateFiles.privateDirectory(ownersDir, false);
+        try {
+            this.ownerLock = FileChannel.open(ownersDir.resolve(instanceId), StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
+            ownerLock.lock();
+            OPEN_HERE.add(instanceId);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create the owner lock in " + ownersDir, e);
+        }
         try {
             this.watcher = stateDir.getFileSystem().newWatchService();
         } catch (IOException e) {
@@ -190,6 +227,12 @@ public final class TmuxBackend implements Backend {
      * Starts the task in a new session named as the task, with its log started in the same
      * tmux call so that not even the first byte is lost.
      *
+     * <p>The wrapper waits for a "go" from this JVM before it runs anything, and gets it only
+     * once tmux has confirmed that the session exists and is this task's. A tmux that answers
+     * slowly is waited for (see {@link Builder#tmuxTimeout}); if it gives no answer, tmux is
+     * asked once more whether the session exists. So a start either returns a task that runs,
+     * or throws and nothing of it ever runs: a session that tmux creates later ends at once.
+     *
      * @throws IOException if a session of that name exists already (for example one that
      *     another JVM started), or tmux failed
      */
@@ -208,39 +251,27 @@ public final class TmuxBackend implements Backend {
         }
         Path dir = createTaskDirectory(launch.id());
         TmuxTask task = new TmuxTask(this, launch, dir);
-        WatchKey key = null;
+        task.owned = true;
         try {
             Path script = dir.resolve("run.sh");
             Files.createFile(script, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Files.writeString(script, Wrapper.script(launch, dir, tools, Instant.now()));
-            writeRecord(task, 0, 0);
+            writeRecord(task, 0, 0); // pid 0: not accepted (yet), so no later JVM ever says go
+            mkfifo(dir.resolve("go"));
+            task.openGo();
             // Watch before starting: a task can end before new-session has even returned.
-            key = dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
-            task.watchKey = key;
-            byKey.put(key, task);
+            task.watchKey = dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
+            byKey.put(task.watchKey, task);
             tasks.put(task.tag(), task);
-            String out = newSession(launch, task.tag(), dir, script);
-            if (out == null) {
-                // Started, but tmux's answer was lost: ask again, for this very session.
-                String[] f = tmux.run(List.of("display-message", "-p", "-t", paneTarget(name),
-                        "#{@bgtasks-id} #{pane_pid}")).trim().split(" ");
-                out = f.length == 2 && f[0].equals(task.tag()) ? f[1] : null;
-            }
-            if (out != null) {
-                long pid = Long.parseLong(out.trim());
-                long start = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant()).map(Instant::toEpochMilli).orElse(0L);
-                task.identify(pid, start);
-                writeRecord(task, pid, start);
-            }
+            long pid = newSession(launch, task.tag(), dir, script);
+            long start = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant()).map(Instant::toEpochMilli).orElse(0L);
+            task.identify(pid, start);
+            writeRecord(task, pid, start); // accepted: from now on the task is to run, whatever happens to this JVM
+            task.accepted = true;
+            task.sendGo();
         } catch (IOException | RuntimeException e) {
-            if (key != null) {
-                key.cancel();
-                byKey.remove(key);
-            }
-            tasks.remove(task.tag());
-            killSession(task); // should it run although the call failed: leave nothing running
-            StateFiles.deleteTree(dir);
-            if (e instanceof Tmux.TmuxException && e.getMessage().contains("duplicate session")) {
+            abandon(task);
+            if (e instanceof Tmux.TmuxException te && te.duplicateSession()) {
                 throw new IOException("a tmux session named '" + name + "' already exists on " + attachPrefix
                         + " (perhaps started by another JVM); choose another name or end that session", e);
             }
@@ -248,6 +279,49 @@ public final class TmuxBackend implements Backend {
         }
         check(task, null);
         return task;
+    }
+
+    /**
+     * Gives up a start: the wrapper, should its session exist now or later, never gets a go.
+     * The FIFO is removed first, so a wrapper that has not opened it yet fails to; one that
+     * has reads end of file once this JVM's end is closed, a moment later (so that a wrapper
+     * caught between finding the FIFO and opening it cannot miss the end of file).
+     */
+    private void abandon(TmuxTask task) {
+        task.accepted = false;
+        WatchKey key = task.watchKey;
+        if (key != null) {
+            key.cancel();
+            byKey.remove(key);
+        }
+        tasks.remove(task.tag(), task);
+        StateFiles.deleteTree(task.dir());
+        if (closed) {
+            task.closeGo();
+        } else {
+            try {
+                sweeper.schedule(task::closeGo, SETTLE_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                task.closeGo(); // closed meanwhile
+            }
+        }
+    }
+
+    private void mkfifo(Path fifo) throws IOException {
+        ProcessResult r;
+        try {
+            r = new ProcessExecutor(tools.mkfifo(), "-m", "600", fifo.toString()).readOutput(true).exitValueAny()
+                    .timeout(Tmux.HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("mkfifo " + fifo + " did not finish within " + Tmux.HELPER_TIMEOUT_MILLIS / 1000 + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while creating " + fifo);
+        }
+        if (r.getExitValue() != 0) {
+            throw new IOException("could not create the FIFO " + fifo + " (mkfifo exit " + r.getExitValue() + "): "
+                    + r.outputUTF8().trim());
+        }
     }
 
     /** Creates the task's state directory, mode 0700: named as the run, with a suffix if that is taken. */
@@ -265,30 +339,66 @@ public final class TmuxBackend implements Backend {
     /**
      * Creates the session, its log pipe and its tag in one tmux call. With exit-empty, a server
      * whose last session just ended exits while a new client may already be talking to it
-     * ("server exited unexpectedly"): then the call is repeated, unless the wrapper shows that it
-     * ran (the task is never run twice).
+     * ("server exited unexpectedly"): then the call is repeated (a session on a server that
+     * exited is gone with it, and its wrapper never got a go). If tmux gave no answer in time,
+     * it may still create the session: it is asked once whether the session exists and is ours.
      *
-     * @return tmux's output (the pane pid), or {@code null} if the task runs but its pid is unknown
+     * @return the pane's pid (the wrapper's), once tmux has confirmed the session as this task's
      */
-    private String newSession(Launch launch, String tag, Path dir, Path script) throws IOException {
+    private long newSession(Launch launch, String tag, Path dir, Path script) throws IOException {
         String name = launch.name();
         for (int attempt = 1; ; attempt++) {
             try {
-                return tmux.run(List.of(
-                        "new-session", "-d", "-P", "-F", "#{pane_pid}", "-s", name, "-x", "200", "-y", "50",
+                String[] f = tmux.run(List.of(
+                        "new-session", "-d", "-P", "-F", "#{pid} #{pane_pid}", "-s", name, "-x", "200", "-y", "50",
                         "--", tools.env(), "-i", "/bin/sh", script.toString(),
                         ";", "pipe-pane", "-o", "-t", paneTarget(name), pipeCommand(launch.logFile(), dir),
-                        ";", "set-option", "-t", paneTarget(name), "@bgtasks-id", tag));
+                        ";", "set-option", "-t", paneTarget(name), "@bgtasks-id", tag)).trim().split(" ");
+                if (f.length != 2) {
+                    throw new IOException("tmux new-session answered '" + String.join(" ", f) + "', not a server and a "
+                            + "pane pid");
+                }
+                tmux.serverPid(Long.parseLong(f[0]));
+                return Long.parseLong(f[1]);
             } catch (Tmux.TmuxException e) {
+                if (e.timedOut() || e.duplicateSession()) {
+                    // Perhaps it was carried out after all (or by an earlier attempt of ours): ask.
+                    long pid;
+                    try {
+                        pid = ourPane(name, tag);
+                    } catch (IOException again) {
+                        e.addSuppressed(again);
+                        throw e;
+                    }
+                    if (pid > 0) {
+                        LOG.debug("task {} started although tmux reported: {}", launch.id(), e.getMessage());
+                        return pid;
+                    }
+                    throw e;
+                }
                 if (!e.noServer() || attempt == 5) {
                     throw e;
                 }
-                if (Files.exists(dir.resolve("started"))) {
-                    LOG.debug("task {} started although tmux reported: {}", launch.id(), e.getMessage());
-                    return null;
-                }
                 LOG.debug("retrying the start of task {}: {}", launch.id(), e.getMessage());
             }
+        }
+    }
+
+    /** @return the pid of the session's pane if the session exists and is the task's, else 0 */
+    private long ourPane(String name, String tag) throws IOException {
+        try {
+            String[] f = tmux.run(List.of("display-message", "-p", "-t", paneTarget(name),
+                    "#{@bgtasks-id} #{pid} #{pane_pid}")).trim().split(" ");
+            if (f.length == 3 && f[0].equals(tag)) {
+                tmux.serverPid(Long.parseLong(f[1]));
+                return Long.parseLong(f[2]);
+            }
+            return 0;
+        } catch (Tmux.TmuxException e) {
+            if (e.noServer() || e.noSession()) {
+                return 0;
+            }
+            throw e;
         }
     }
 
@@ -296,6 +406,13 @@ public final class TmuxBackend implements Backend {
      * Finds the tasks recorded in the state directory: running ones (their session exists),
      * ones that ended while no JVM watched (completed with the recorded status), and ones
      * whose end was not recorded (completed as lost).
+     *
+     * <p>A task whose owner (the instance that started it, or took it over) is still open
+     * elsewhere is only watched: its state stays the owner's to delete, and one that the owner
+     * is still starting is left out. A task whose owner has gone is taken over by exactly one
+     * instance; if its start was accepted but its wrapper never read the go (the owner ended in
+     * between), the go is given now; if its start was never accepted, it never runs and is
+     * reported lost.
      */
     @Override
     public List<BackendTask> discover() throws IOException {
@@ -313,6 +430,22 @@ public final class TmuxBackend implements Backend {
                     if (t == null) {
                         continue;
                     }
+                    String owner = recordedOwner(dir);
+                    boolean ownerOpen = ownerOpen(owner);
+                    if (!t.accepted && ownerOpen) {
+                        continue; // being started by its owner right now
+                    }
+                    t.owned = !ownerOpen && claim(t, owner);
+                    if (t.owned && !t.accepted) {
+                        t.complete(ExitStatus.lost("its start was never confirmed: the JVM that started it ended "
+                                + "first, so the command was never run"));
+                        wakeUnanswered(dir);
+                    } else if (t.owned && !Files.exists(dir.resolve("started")) && !Files.exists(dir.resolve("exit"))
+                            && Files.exists(dir.resolve("go"))) {
+                        // Accepted, but the owner went before the wrapper read its go: give it again.
+                        t.openGo();
+                        t.sendGo();
+                    }
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("ignoring the unreadable task record in {}: {}", dir, e.toString());
                     continue;
@@ -326,9 +459,78 @@ public final class TmuxBackend implements Backend {
         found.sort(Comparator.comparing(t -> t.launch().startedAt()));
         Set<String> live = liveIds();
         for (TmuxTask t : found) {
-            check(t, live == null ? Boolean.FALSE : live.contains(t.tag()));
+            check(t, x -> live != null && live.contains(x.tag()));
         }
         return List.copyOf(found);
+    }
+
+    /** Lets a wrapper that waits for a go that will never come read end of file (open, close). */
+    private static void wakeUnanswered(Path dir) {
+        try (FileChannel c = FileChannel.open(dir.resolve("go"), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            LOG.debug("told the wrapper in {} that its start was never confirmed", dir);
+        } catch (IOException e) {
+            // no FIFO: nobody can wait on it
+        }
+    }
+
+    /** @return the owner recorded for the task, or {@code null} (a record of an older version) */
+    private static String recordedOwner(Path dir) throws IOException {
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(dir.resolve("task.properties"), StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        return p.getProperty("owner");
+    }
+
+    /**
+     * Tells whether the backend instance with the id is open: one of this JVM's, or one of
+     * another JVM that still holds the lock on its file in {@code owners/} (the kernel releases
+     * it when that JVM dies). A file left by a JVM that died is removed.
+     */
+    private boolean ownerOpen(String owner) {
+        if (owner == null || owner.isEmpty() || owner.contains("/")) {
+            return false;
+        }
+        if (owner.equals(instanceId)) {
+            return !closed;
+        }
+        if (OPEN_HERE.contains(owner)) {
+            return true;
+        }
+        Path file = ownersDir.resolve(owner);
+        try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            FileLock lock = c.tryLock();
+            if (lock == null) {
+                return true;
+            }
+            Files.deleteIfExists(file); // its JVM died: the lock was free
+            lock.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true; // this JVM holds it (an instance being opened or closed right now)
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            LOG.debug("could not tell whether the owner {} of a tmux task is open; assuming it is", owner, e);
+            return true;
+        }
+    }
+
+    /**
+     * Takes over a task whose owner has gone. Exactly one instance wins: the one that creates
+     * the claim file named after the gone owner first. It then records itself as the owner.
+     */
+    private boolean claim(TmuxTask t, String goneOwner) {
+        try {
+            Files.createFile(t.dir().resolve("claimed-from-" + (goneOwner == null ? "none" : goneOwner)));
+            writeRecord(t, t.pid().orElse(0), t.pidStartMillis());
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            LOG.debug("could not take over the tmux task in {}", t.dir(), e);
+            return false;
+        }
     }
 
     /**
@@ -338,12 +540,36 @@ public final class TmuxBackend implements Backend {
      */
     @Override
     public void close() {
+        // A wrapper that has not read its go yet still gets it: its FIFO stays open until it has
+        // (a matter of milliseconds), as long as the watcher still reports it.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS);
+        for (TmuxTask t : tasks.values()) {
+            if (t.accepted && !t.isDone()) {
+                try {
+                    CompletableFuture.anyOf(t.started, t.exit()).get(Math.max(0, deadline - System.nanoTime()),
+                            TimeUnit.NANOSECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    // not started in time: a later JVM gives the go again
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         closed = true;
         sweeper.shutdownNow();
         try {
             watcher.close();
         } catch (IOException e) {
             LOG.debug("closing the watch service failed", e);
+        }
+        tasks.values().forEach(TmuxTask::closeGo);
+        OPEN_HERE.remove(instanceId);
+        try {
+            Files.deleteIfExists(ownersDir.resolve(instanceId));
+            ownerLock.close();
+        } catch (IOException e) {
+            LOG.debug("could not remove the owner lock of {}", this, e);
         }
         removeStaleSocket();
     }
@@ -399,7 +625,7 @@ public final class TmuxBackend implements Backend {
         }
         try {
             new ProcessExecutor(killCommand, "-s", signal, Long.toString(pid))
-                    .timeout(Tmux.CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).exitValueAny().execute();
+                    .timeout(Tmux.HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).exitValueAny().execute();
         } catch (Exception e) {
             LOG.debug("kill -s {} {} failed", signal, pid, e);
         }
@@ -432,6 +658,11 @@ public final class TmuxBackend implements Backend {
         }
     }
 
+    /**
+     * Forgets a finished task. Its state is deleted only by its owner, or by an instance that
+     * takes it over now because the owner has gone: another instance that still watches it
+     * (the one that started it, say) must find its exit record.
+     */
     void release(TmuxTask t) {
         tasks.remove(t.tag(), t);
         WatchKey key = t.watchKey;
@@ -439,7 +670,19 @@ public final class TmuxBackend implements Backend {
             key.cancel();
             byKey.remove(key);
         }
-        StateFiles.deleteTree(t.dir());
+        t.closeGo();
+        boolean mine = t.owned;
+        if (!mine) {
+            try {
+                String owner = recordedOwner(t.dir());
+                mine = instanceId.equals(owner) || (!ownerOpen(owner) && claim(t, owner));
+            } catch (IOException e) {
+                mine = false; // gone already, or unreadable: not ours to delete
+            }
+        }
+        if (mine) {
+            StateFiles.deleteTree(t.dir());
+        }
     }
 
     // ---- noticing ends ----
@@ -469,21 +712,50 @@ public final class TmuxBackend implements Backend {
         }
     }
 
+    /**
+     * The safety net for missed file events. It reads each open task's files and looks at its
+     * wrapper, and asks tmux (one listing for all) only about tasks that neither shows to run
+     * or to have ended, so a sweep over running tasks costs no tmux call at all.
+     */
     private void sweepQuietly() {
         try {
             long snapshot = System.nanoTime();
-            List<TmuxTask> open = tasks.values().stream().filter(t -> !t.isDone()).toList();
-            if (open.isEmpty()) {
-                return;
-            }
-            Set<String> live = liveIds();
-            for (TmuxTask t : open) {
-                if (t.registeredNanos < snapshot) {
-                    check(t, live == null ? Boolean.FALSE : live.contains(t.tag()));
+            Sessions sessions = new Sessions();
+            for (TmuxTask t : tasks.values()) {
+                if (!t.isDone() && t.registeredNanos < snapshot) {
+                    check(t, sessions);
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.warn("the sweep over tmux tasks on {} failed: {}", attachPrefix, e.toString());
+        }
+    }
+
+    /** Tells whether a task's session exists; asked only where files and processes leave it open. */
+    @FunctionalInterface
+    private interface Liveness {
+        /** @return whether the session exists; {@code true} where that cannot be told now */
+        boolean exists(TmuxTask t);
+    }
+
+    /** One {@code list-sessions} for a whole sweep, made only if some task needs it. */
+    private final class Sessions implements Liveness {
+        private Set<String> live;
+        private boolean asked;
+        private boolean failed;
+
+        @Override
+        public boolean exists(TmuxTask t) {
+            if (!asked) {
+                asked = true;
+                try {
+                    live = liveIds();
+                } catch (IOException e) {
+                    failed = true;
+                    LOG.debug("could not list the tmux sessions on {}", attachPrefix, e);
+                }
+            }
+            return failed || (live != null && live.contains(t.tag()));
         }
     }
 
@@ -502,22 +774,23 @@ public final class TmuxBackend implements Backend {
     /**
      * Decides whether the task has ended. The wrapper writes {@code exit}, then SIGKILLs what is
      * left of its group (itself included), which closes the pane; the {@code closed} marker
-     * appears once the log has everything. A record, the marker (or a session gone: the server
-     * died) and a dead wrapper (a zombie counts: tmux 3.3a can be slow to reap) mean the end is
-     * complete. A record without the rest is reported after {@link #SETTLE_MILLIS} (a process
-     * that escaped the group can keep the pane open). A session gone, a wrapper dead and still
-     * no record after {@link #SETTLE_MILLIS} mean the end was never recorded: lost.
+     * appears once the log has everything. A record, the marker and a dead wrapper (a zombie
+     * counts: tmux 3.3a can be slow to reap) mean the end is complete. A record without the
+     * rest is reported after {@link #SETTLE_MILLIS} (a process that escaped the group can keep
+     * the pane open). No record, a dead wrapper and a session gone for {@link #SETTLE_MILLIS}
+     * mean the end was never recorded: lost. Only that last case asks tmux anything.
      *
-     * @param alive whether the session exists, or {@code null} if not known
+     * @param sessions tells whether the session exists; {@code null} to ask tmux about this task
      */
-    private void check(TmuxTask t, Boolean alive) {
+    private void check(TmuxTask t, Liveness sessions) {
         synchronized (t) {
-            if (t.isDone()) {
-                return;
+            if (t.isDone() || !t.accepted) {
+                return; // not accepted: the launch is still under way (or was given up), nothing runs
             }
             Path dir = t.dir();
             if (!t.started.isDone() && Files.exists(dir.resolve("started"))) {
                 t.started.complete(null);
+                t.closeGo(); // the wrapper has read it
                 // The shell has the script open; its copy of the environment (secrets, maybe)
                 // need not stay on disk for the task's whole life.
                 StateFiles.deleteQuietly(dir.resolve("run.sh"));
@@ -530,34 +803,28 @@ public final class TmuxBackend implements Backend {
                     t.exitSeenNanos = now;
                 }
                 boolean waited = now - t.exitSeenNanos >= TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS);
-                if (waited || ((logClosed || Boolean.FALSE.equals(alive)) && t.wrapper().isEmpty())) {
+                if (waited || (logClosed && t.wrapper().isEmpty())) {
                     t.complete(status(t, record, Files.exists(dir.resolve("timedout"))));
-                } else if (!closed && (logClosed || Boolean.FALSE.equals(alive))) {
+                } else if (!closed && logClosed) {
                     // Recorded, but the wrapper is still sweeping the group: it is a matter of milliseconds.
-                    sweeper.schedule(() -> check(t, null), 5, TimeUnit.MILLISECONDS);
+                    schedule(() -> check(t, null), 5);
                 } else if (!closed && t.exitSeenNanos == now) {
-                    sweeper.schedule(() -> check(t, null), SETTLE_MILLIS, TimeUnit.MILLISECONDS);
+                    schedule(() -> check(t, null), SETTLE_MILLIS);
                 }
                 return;
             }
-            if (!logClosed && alive == null) {
-                return; // running, as far as anything shows
-            }
             if (t.wrapper().isPresent()) {
-                return; // the wrapper is still at work (it may just be recording the end)
+                return; // the wrapper runs (it may just be recording the end)
             }
-            if (alive == null) {
-                alive = sessionExists(t);
-            }
-            if (alive) {
+            if (t.goneSeenNanos == 0 && (sessions == null ? sessionExists(t) : sessions.exists(t))) {
                 return;
             }
-            // Gone without a record. Give a wrapper whose pid is not known a moment to record.
+            // Gone without a record. Give a wrapper that is on its way out a moment to record.
             long now = System.nanoTime();
             if (t.goneSeenNanos == 0) {
                 t.goneSeenNanos = now;
                 if (!closed) {
-                    sweeper.schedule(() -> check(t, Boolean.FALSE), SETTLE_MILLIS, TimeUnit.MILLISECONDS);
+                    schedule(() -> check(t, null), SETTLE_MILLIS);
                 }
             } else if (now - t.goneSeenNanos >= TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS)) {
                 t.complete(ExitStatus.lost("the task's wrapper ended without recording an exit status: it was "
@@ -565,6 +832,14 @@ public final class TmuxBackend implements Backend {
                         + "restarted; tmux session '" + t.launch().name() + "' is gone"
                         + (serverRuns() ? "" : ", and no tmux server runs")));
             }
+        }
+    }
+
+    private void schedule(Runnable r, long millis) {
+        try {
+            sweeper.schedule(r, millis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile: the next JVM decides
         }
     }
 
@@ -587,10 +862,10 @@ public final class TmuxBackend implements Backend {
         return timedOut ? s.asTimedOut() : s;
     }
 
+    /** Asks tmux about this one session (not a listing of all): whether it exists and is the task's. */
     private boolean sessionExists(TmuxTask t) {
         try {
-            Set<String> live = liveIds();
-            return live != null && live.contains(t.tag());
+            return ourPane(t.launch().name(), t.tag()) > 0;
         } catch (IOException e) {
             return true; // unknown: let the next sweep decide
         }
@@ -623,6 +898,7 @@ public final class TmuxBackend implements Backend {
         p.setProperty("socket", attachPrefix);
         p.setProperty("pid", Long.toString(pid));
         p.setProperty("pidStartMillis", Long.toString(pidStart));
+        p.setProperty("owner", instanceId);
         java.io.StringWriter w = new java.io.StringWriter();
         p.store(w, "bgtasks tmux task record");
         StateFiles.writeAtomically(t.dir().resolve("task.properties"), w.toString());
@@ -653,7 +929,10 @@ public final class TmuxBackend implements Backend {
                 .stopGracePeriod(Duration.parse(p.getProperty("stopGracePeriod")))
                 .build();
         TmuxTask t = new TmuxTask(this, l, dir);
-        t.identify(Long.parseLong(p.getProperty("pid", "0")), Long.parseLong(p.getProperty("pidStartMillis", "0")));
+        long pid = Long.parseLong(p.getProperty("pid", "0"));
+        t.identify(pid, Long.parseLong(p.getProperty("pidStartMillis", "0")));
+        // A record without the owner property is from a version without go FIFOs: always accepted.
+        t.accepted = pid > 0 || p.getProperty("owner") == null;
         return t;
     }
 
@@ -661,9 +940,16 @@ public final class TmuxBackend implements Backend {
      * The {@code pipe-pane} command: appends the pane's bytes to the log, then marks the log
      * complete. tmux runs it with {@code /bin/sh -c} after format expansion, so the paths are
      * shell-quoted and every {@code #} is doubled.
+     *
+     * <p>Opening the log can never block: it is opened read-write first ({@code 3<>}, which
+     * returns at once even for a FIFO), appended to only if that descriptor is a regular file,
+     * and never created (a start that failed has had its log removed). Otherwise the pane's
+     * output is read and dropped, so that the task still runs and its end is still noticed.
      */
     private static String pipeCommand(Path log, Path dir) {
-        String cmd = "cat >> " + Wrapper.quote(log.toString()) + "; : > " + Wrapper.quote(dir.resolve("closed").toString());
+        String l = Wrapper.quote(log.toString());
+        String cmd = "if [ -f " + l + " ]; then { [ -f /dev/fd/3 ] && cat >> /dev/fd/3; } 3<> " + l + "; fi; "
+                + "cat > /dev/null; : > " + Wrapper.quote(dir.resolve("closed").toString());
         return cmd.replace("#", "##");
     }
 
@@ -687,7 +973,7 @@ public final class TmuxBackend implements Backend {
     private static boolean supportsDefaultSignal(String env) {
         try {
             return new ProcessExecutor(env, "--default-signal=INT", "true")
-                    .timeout(Tmux.CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).exitValueAny().execute().getExitValue() == 0;
+                    .timeout(Tmux.HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).exitValueAny().execute().getExitValue() == 0;
         } catch (Exception e) {
             return false;
         }
@@ -714,6 +1000,8 @@ public final class TmuxBackend implements Backend {
         private Path socketPath;
         private Path stateDir;
         private Path executable;
+        private Duration tmuxTimeout;
+        private Duration noProgress;
         private boolean perl = true;
 
         private Builder() {
@@ -784,6 +1072,32 @@ public final class TmuxBackend implements Backend {
             return this;
         }
 
+        /**
+         * Sets how long one tmux command may take in all, such as the one that creates a task's
+         * session. A busy machine can slow tmux down by seconds, so the default is generous: two
+         * minutes. Sooner than that, a command fails only if neither tmux nor its server makes
+         * any progress for 15 seconds (a stopped or wedged server). A start that fails this way
+         * never runs its command, not even should tmux create the session later.
+         *
+         * @param limit positive
+         * @return this builder
+         */
+        public Builder tmuxTimeout(Duration limit) {
+            Objects.requireNonNull(limit, "tmux timeout must not be null");
+            if (limit.isNegative() || limit.isZero()) {
+                throw new IllegalArgumentException("tmux timeout must be positive, was " + limit);
+            }
+            requireUnset(tmuxTimeout == null, "tmux timeout");
+            this.tmuxTimeout = limit;
+            return this;
+        }
+
+        /** Primarily for tests: how long nothing may move before a tmux command counts as wedged. */
+        Builder noProgressLimit(Duration limit) {
+            this.noProgress = limit;
+            return this;
+        }
+
         private static void requireUnset(boolean unset, String what) {
             if (!unset) {
                 throw new IllegalStateException(what + " was already set");
@@ -806,7 +1120,8 @@ public final class TmuxBackend implements Backend {
         public String toString() {
             return "TmuxBackend.Builder{" + (socketPath != null ? "socketPath=" + socketPath
                     : "socketName=" + (socketName != null ? socketName : "bgtasks"))
-                    + (stateDir != null ? ", stateDirectory=" + stateDir : "") + "}";
+                    + (stateDir != null ? ", stateDirectory=" + stateDir : "")
+                    + (tmuxTimeout != null ? ", tmuxTimeout=" + tmuxTimeout : "") + "}";
         }
     }
 }

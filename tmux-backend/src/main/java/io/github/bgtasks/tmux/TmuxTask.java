@@ -4,8 +4,12 @@ import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.ExitStatus;
 import io.github.bgtasks.spi.Launch;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,6 +47,18 @@ final class TmuxTask implements BackendTask {
     long exitSeenNanos;
     /** When the session was first seen gone without an exit record; guarded by this. */
     long goneSeenNanos;
+    /**
+     * Whether the start was confirmed (tmux reported the session as this task's): only then
+     * may the wrapper run the command. A task found on disk is accepted if its record has a pid.
+     */
+    volatile boolean accepted;
+    /**
+     * Whether this backend instance owns the task's state, having started it or taken it over
+     * from an instance that has gone: only the owner deletes it.
+     */
+    volatile boolean owned;
+    /** The JVM's end of the task's {@code go} FIFO, held until the wrapper has read it; guarded by this. */
+    private FileChannel go;
 
     TmuxTask(TmuxBackend backend, Launch launch, Path dir) {
         this.backend = backend;
@@ -53,6 +69,10 @@ final class TmuxTask implements BackendTask {
     void identify(long pid, long startMillis) {
         this.pidStartMillis = startMillis;
         this.pid = pid;
+    }
+
+    long pidStartMillis() {
+        return pidStartMillis;
     }
 
     Path dir() {
@@ -72,7 +92,40 @@ final class TmuxTask implements BackendTask {
     }
 
     void complete(ExitStatus status) {
+        closeGo();
         exit.complete(status);
+    }
+
+    /**
+     * Opens the JVM's end of the {@code go} FIFO for reading and writing, which never blocks
+     * (Linux) and lets the wrapper's open for reading return at once. While it is open, the
+     * wrapper waits for a word; once it is closed unanswered, the wrapper reads end of file.
+     */
+    synchronized void openGo() throws IOException {
+        go = FileChannel.open(dir.resolve("go"), StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+
+    /**
+     * Tells the wrapper to run the command. The FIFO stays open until the wrapper has read it
+     * (its {@code started} file appears): the word would be lost if the last end closed first.
+     */
+    synchronized void sendGo() throws IOException {
+        if (go == null) {
+            throw new IOException("the go FIFO of task " + launch.id() + " is not open");
+        }
+        go.write(ByteBuffer.wrap("go\n".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** Closes the JVM's end of the {@code go} FIFO, if open; a wrapper still waiting then reads end of file. */
+    synchronized void closeGo() {
+        if (go != null) {
+            try {
+                go.close();
+            } catch (IOException e) {
+                // nothing to do: the descriptor is released either way
+            }
+            go = null;
+        }
     }
 
     /** @return the wrapper process, if it still runs (same pid and same start time) */
