@@ -13,6 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Helpers shared by the tests. */
 final class Fixtures {
     private static final AtomicInteger RUNS = new AtomicInteger();
+    /**
+     * How long a test waits for something that should happen: no speed limit (a machine may be
+     * very busy), only a guard against hanging forever.
+     */
+    static final Duration PATIENCE = Duration.ofMinutes(3);
+    private static final java.util.Random RANDOM = new java.util.Random();
 
     private Fixtures() {
     }
@@ -30,6 +36,19 @@ final class Fixtures {
                 .timeout(timeout)
                 .stopGracePeriod(grace)
                 .build();
+    }
+
+    /**
+     * Returns a unique argument for {@code sleep} that marks a test's processes: 3600 seconds
+     * and a random fraction, so that no other build's processes (or another test's) match.
+     */
+    static String marker() {
+        return String.format(java.util.Locale.ROOT, "3600.%09d", RANDOM.nextInt(1_000_000_000));
+    }
+
+    /** Waits for the future as long as {@link #PATIENCE}. */
+    static <T> T await(java.util.concurrent.Future<T> f) throws Exception {
+        return f.get(PATIENCE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** @return the live processes whose command line contains the marker (such as {@code 3600.123}) */

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -42,18 +43,59 @@ final class TmuxServer implements BeforeAllCallback, AfterAllCallback {
         base = Files.createTempDirectory("bgt-tmux-test");
     }
 
+    /**
+     * Closes the class's instances and kills its server, then waits (bounded) until the server
+     * process itself has exited, not only the kill-server client: a starved server with many
+     * sessions can take a minute to go, and would slow the next class down meanwhile. Its tasks
+     * get a hangup from it and end.
+     */
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
-        opened.forEach(BackgroundTasks::close);
-        tmux("kill-server");
-        // tmux leaves its socket file behind; remove ours (only ours).
-        String dir = System.getenv().getOrDefault("TMUX_TMPDIR", "/tmp");
-        Files.deleteIfExists(Path.of(dir, "tmux-" + Files.getAttribute(base, "unix:uid"), socket));
-        if (base != null) {
-            try (var s = Files.walk(base)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            for (BackgroundTasks t : opened) {
+                try {
+                    t.close();
+                } catch (RuntimeException e) {
+                    System.err.println("closing " + t + " failed: " + e);
+                }
+            }
+        } finally {
+            try {
+                killServer();
+            } finally {
+                // tmux leaves its socket file behind; remove ours (only ours).
+                String dir = System.getenv().getOrDefault("TMUX_TMPDIR", "/tmp");
+                Files.deleteIfExists(Path.of(dir, "tmux-" + Files.getAttribute(base, "unix:uid"), socket));
+                try (var s = Files.walk(base)) {
+                    s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
             }
         }
+    }
+
+    /** Kills this class's server and waits for its process to exit; SIGKILL if it takes long. */
+    void killServer() throws IOException, InterruptedException {
+        Optional<ProcessHandle> server = serverPid().flatMap(ProcessHandle::of);
+        tmux("kill-server");
+        if (server.isPresent()) {
+            try {
+                server.get().onExit().get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                System.err.println("tmux server " + server.get().pid() + " did not exit within 60 s; SIGKILL");
+                server.get().destroyForcibly();
+                try {
+                    server.get().onExit().get(60, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e2) {
+                    throw new AssertionError("tmux server " + server.get().pid() + " survived SIGKILL for 60 s", e2);
+                }
+            }
+        }
+    }
+
+    /** @return the pid of this class's tmux server, if one runs */
+    Optional<Long> serverPid() throws IOException, InterruptedException {
+        String out = tmux("display-message", "-p", "#{pid}").trim();
+        return out.matches("[0-9]+") ? Optional.of(Long.parseLong(out)) : Optional.empty();
     }
 
     /** @return the state directory shared by every backend of this class */
@@ -81,7 +123,7 @@ final class TmuxServer implements BeforeAllCallback, AfterAllCallback {
     void run(String... cmd) {
         try {
             Process p = new ProcessBuilder(cmd).inheritIO().start();
-            assertEquals(true, p.waitFor(10, TimeUnit.SECONDS), List.of(cmd) + " did not finish");
+            assertEquals(true, p.waitFor(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS), List.of(cmd) + " did not finish");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -96,8 +138,18 @@ final class TmuxServer implements BeforeAllCallback, AfterAllCallback {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("TMUX");
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(true, p.waitFor(10, TimeUnit.SECONDS), "tmux " + cmd + " did not finish");
-        return out;
+        // Read on another thread, so that a tmux that never answers is bounded too.
+        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        if (!p.waitFor(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("tmux " + cmd + " did not finish");
+        }
+        return out.join();
     }
 }

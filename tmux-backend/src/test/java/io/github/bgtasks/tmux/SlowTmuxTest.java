@@ -1,0 +1,146 @@
+package io.github.bgtasks.tmux;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.bgtasks.BackgroundTasks;
+import io.github.bgtasks.TaskHandle;
+import io.github.bgtasks.TaskSpec;
+import io.github.bgtasks.TaskStartException;
+import io.github.bgtasks.TaskState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tmux server that does not answer (here: stopped with SIGSTOP while a start is in flight;
+ * tmux still carries out a command whose client was killed meanwhile). A start either returns
+ * a task that runs and is tracked, or throws and its command never runs: never both.
+ */
+class SlowTmuxTest {
+    @RegisterExtension
+    static final TmuxServer SERVER = new TmuxServer();
+    static BackgroundTasks tasks;
+    static TmuxBackend backend;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void setUp() {
+        // A short no-progress limit, so that the stopped server counts as wedged soon.
+        backend = TmuxBackend.builder().socketName(SERVER.socket).stateDirectory(SERVER.stateDir())
+                .noProgressLimit(Duration.ofSeconds(1)).build();
+        tasks = BackgroundTasks.builder().backend(backend).logDirectory(SERVER.logDir()).build();
+        SERVER.opened.add(tasks);
+    }
+
+    @Test
+    void aStartWhoseClientGaveUpEitherRunsTrackedOrNeverRuns() throws Exception {
+        TaskHandle keeper = tasks.start(TaskSpec.builder("sleep", Fixtures.marker()).name("keeper-1").build());
+        long server = SERVER.serverPid().orElseThrow();
+        Path ran = tmp.resolve("ran");
+        String marker = Fixtures.marker();
+        CompletableFuture<TaskHandle> start;
+        SERVER.run("kill", "-STOP", Long.toString(server));
+        try {
+            start = startAsync("late-1", ran, marker);
+            // Its client has sent new-session and waits for the stopped server...
+            await().atMost(Fixtures.PATIENCE).until(() -> client("late-1").map(h -> state(h) == 'S').orElse(false));
+            // ...until the backend gives up on it and kills it. The server resumes now, while the
+            // start is still deciding: it creates the session of a client that is gone.
+            await().atMost(Fixtures.PATIENCE).until(() -> client("late-1").isEmpty() || start.isDone());
+        } finally {
+            SERVER.run("kill", "-CONT", Long.toString(server));
+        }
+        System.out.println("OUTCOME " + (start.isCompletedExceptionally() ? "threw" : "started")); assertRunsTrackedOrNeverRuns(start, "late-1", ran, marker);
+        keeper.kill().get();
+    }
+
+    @Test
+    void aStartOnAStoppedServerThrowsAndItsLateSessionRunsNothing() throws Exception {
+        TaskHandle keeper = tasks.start(TaskSpec.builder("sleep", Fixtures.marker()).name("keeper-2").build());
+        long server = SERVER.serverPid().orElseThrow();
+        Path ran = tmp.resolve("ran");
+        String marker = Fixtures.marker();
+        CompletableFuture<TaskHandle> start;
+        SERVER.run("kill", "-STOP", Long.toString(server));
+        try {
+            start = startAsync("late-2", ran, marker);
+            // The server stays stopped until start() has given up, question included.
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                    () -> Fixtures.await(start));
+            assertInstanceOf(TaskStartException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("made any progress"), e.getCause().getMessage());
+        } finally {
+            SERVER.run("kill", "-CONT", Long.toString(server));
+        }
+        assertRunsTrackedOrNeverRuns(start, "late-2", ran, marker);
+        // The name is free again, and a start on the resumed server works.
+        TaskHandle again = tasks.start(TaskSpec.builder("sh", "-c", "exit 4").name("late-2").build());
+        assertEquals(4, Fixtures.await(again.onExit()).exitCode().orElse(-1));
+        keeper.kill().get();
+    }
+
+    private static CompletableFuture<TaskHandle> startAsync(String name, Path ran, String marker) {
+        return CompletableFuture.supplyAsync(() -> tasks.start(TaskSpec.builder("sh", "-c",
+                "touch \"$1\"; exec sleep " + marker, "sh", ran.toString()).name(name).build()));
+    }
+
+    private static void assertRunsTrackedOrNeverRuns(CompletableFuture<TaskHandle> start, String name, Path ran,
+            String marker) throws Exception {
+        TaskHandle t;
+        try {
+            t = Fixtures.await(start);
+        } catch (ExecutionException | CompletionException e) {
+            t = null;
+            assertInstanceOf(TaskStartException.class, e.getCause());
+        }
+        // Whatever the server was sent, it has done it once it answers this.
+        SERVER.tmux("list-sessions");
+        if (t != null) {
+            assertEquals(Optional.of(t), tasks.find(name));
+            await().atMost(Fixtures.PATIENCE).until(() -> Files.exists(ran));
+            assertEquals(TaskState.RUNNING, t.state());
+            assertEquals(TaskState.STOPPED, Fixtures.await(t.kill()).state());
+        } else {
+            assertTrue(tasks.find(name).isEmpty());
+            // Should tmux have created the session, it ends by itself, having run nothing.
+            await().atMost(Fixtures.PATIENCE).until(() -> !sessions().contains(name));
+            assertFalse(Files.exists(ran), "start() threw, yet the command ran");
+            assertTrue(Fixtures.withMarker(marker).isEmpty(), "start() threw, yet the command runs");
+            assertTrue(Files.notExists(SERVER.logDir().resolve(name + ".1.log")), "the log of a failed start came back");
+        }
+    }
+
+    private static List<String> sessions() throws Exception {
+        return SERVER.tmux("list-sessions", "-F", "#{session_name}").lines().toList();
+    }
+
+    /** @return the backend's tmux client that creates the session, if it runs */
+    private static Optional<ProcessHandle> client(String name) {
+        return ProcessHandle.current().descendants().filter(h -> h.info().arguments()
+                .map(a -> List.of(a).contains("new-session") && List.of(a).contains(name)).orElse(false)).findFirst();
+    }
+
+    private static char state(ProcessHandle h) {
+        try {
+            String s = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+            return s.charAt(s.lastIndexOf(')') + 2);
+        } catch (Exception e) {
+            return '?';
+        }
+    }
+}
