@@ -132,6 +132,32 @@ class FaultsTest {
     }
 
     @Test
+    @Order(2)
+    void aLogSwappedForAFifoNeverBlocksTheTaskOrItsLogPipe(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path fifo = null;
+        try (TmuxBackend backend = SERVER.backend()) {
+            io.github.bgtasks.spi.Launch l = Fixtures.launch(tmp.resolve("logs"), "fifo-log", null, Duration.ofSeconds(1),
+                    "sh", "-c", "echo hi; exit 6");
+            fifo = l.logFile();
+            java.nio.file.Files.delete(fifo);
+            SERVER.run("mkfifo", fifo.toString());
+            io.github.bgtasks.spi.BackendTask t = backend.launch(l);
+            assertEquals(io.github.bgtasks.spi.ExitStatus.exited(6), Fixtures.await(t.exit()));
+            // The log pipe did not hang opening the FIFO: it ended and marked the log complete.
+            java.nio.file.Path closed = SERVER.stateDir().resolve("tasks").resolve(l.id()).resolve("closed");
+            await().atMost(Fixtures.PATIENCE).until(() -> java.nio.file.Files.exists(closed));
+            t.release();
+        } finally {
+            if (fifo != null && java.nio.file.Files.exists(fifo)) {
+                // Should a writer hang on it, open it (read-write never blocks) and let it go.
+                java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ,
+                        java.nio.file.StandardOpenOption.WRITE).close();
+            }
+        }
+    }
+
+    @Test
     @Order(3)
     void killingTheServerEndsEveryTaskLostAndTellsListeners() throws Exception {
         CompletionListener listener = mock(CompletionListener.class);
