@@ -35,7 +35,7 @@ class ExitStatusTest {
     @ValueSource(ints = {0, 1, 3, 127, 128, 130, 143, 255})
     void reportsExitCodes(int code) throws Exception {
         TaskResult r = tasks.start(TaskSpec.builder("sh", "-c", "exit " + code).name("code-" + code).build())
-                .onExit().get(10, TimeUnit.SECONDS);
+                .onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(code == 0 ? TaskState.SUCCEEDED : TaskState.FAILED, r.state(), r.toString());
         assertEquals(OptionalInt.of(code), r.exitCode());
         assertEquals(OptionalInt.empty(), r.signal());
@@ -45,7 +45,7 @@ class ExitStatusTest {
     @ValueSource(strings = {"SEGV", "KILL", "TERM", "USR1"})
     void reportsDeathBySignalApartFromExitCodes(String signal) throws Exception {
         TaskResult r = tasks.start(TaskSpec.builder("sh", "-c", "kill -" + signal + " $$").name("sig-" + signal).build())
-                .onExit().get(10, TimeUnit.SECONDS);
+                .onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         int number = switch (signal) {
             case "SEGV" -> 11;
             case "KILL" -> 9;
@@ -64,7 +64,7 @@ class ExitStatusTest {
             started.add(tasks.start(TaskSpec.builder("printf", "START-%s\\n", Integer.toString(i)).name("instant-" + i).build()));
         }
         for (int i = 0; i < started.size(); i++) {
-            TaskResult r = started.get(i).onExit().get(10, TimeUnit.SECONDS);
+            TaskResult r = started.get(i).onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
             assertEquals(TaskState.SUCCEEDED, r.state());
             // The exit is reported only once the log has everything: no waiting needed here.
             assertEquals(List.of("START-" + i), started.get(i).tail(5));
@@ -77,7 +77,7 @@ class ExitStatusTest {
         String script = "i=1; while [ $i -le 60000 ]; do echo \"line $i\"; i=$((i+1)); done;"
                 + " printf 'utf8 \\303\\274 semi; #{pid} $(x) tab\\tend\\n'; printf 'no newline'";
         TaskHandle t = tasks.start(TaskSpec.builder("sh", "-c", script).name("bytes").build());
-        assertEquals(TaskState.SUCCEEDED, t.onExit().get(30, TimeUnit.SECONDS).state());
+        assertEquals(TaskState.SUCCEEDED, t.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS).state());
         StringBuilder expected = new StringBuilder();
         for (int i = 1; i <= 60000; i++) {
             expected.append("line ").append(i).append('\n');

@@ -28,6 +28,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** What people and crashes do to tmux: the task always ends, with the reason; it never hangs. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultsTest {
+    /** Unique arguments that mark this class's processes. */
+    private static final String M301 = Fixtures.marker();
+    private static final String M302 = Fixtures.marker();
+    private static final String M303 = Fixtures.marker();
+    private static final String M304 = Fixtures.marker();
+    private static final String M305 = Fixtures.marker();
+    private static final String M306 = Fixtures.marker();
+    private static final String M307 = Fixtures.marker();
+
     @RegisterExtension
     static final TmuxServer SERVER = new TmuxServer();
     static BackgroundTasks tasks;
@@ -41,7 +50,7 @@ class FaultsTest {
     @Order(1)
     void aPersonAttachingSeesTheOutputLive() throws Exception {
         TaskHandle t = tasks.start(TaskSpec.builder("sh", "-c", "echo visible-to-people; exec cat").name("watched").build());
-        await().atMost(Duration.ofSeconds(5)).until(() -> t.tail(1).equals(List.of("visible-to-people")));
+        await().atMost(Fixtures.PATIENCE).until(() -> t.tail(1).equals(List.of("visible-to-people")));
         String attach = t.attachCommand().orElseThrow();
         assertEquals("tmux -L " + SERVER.socket + " attach -t '=watched'", attach);
         // The session itself shows it (what capture-pane of the attached view renders).
@@ -50,19 +59,19 @@ class FaultsTest {
         String outer = "bgt-test-outer-" + UUID.randomUUID().toString().substring(0, 8);
         try {
             run("tmux", "-L", outer, "-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", "--", "sh", "-c", attach);
-            await().atMost(Duration.ofSeconds(5)).until(() ->
+            await().atMost(Fixtures.PATIENCE).until(() ->
                     SERVER.tmux("list-clients", "-F", "#{client_session}").contains("watched"));
-            await().atMost(Duration.ofSeconds(5)).until(() -> capture(outer).contains("visible-to-people"));
+            await().atMost(Fixtures.PATIENCE).until(() -> capture(outer).contains("visible-to-people"));
             // Typing in the attached view reaches the task, and what it prints comes back.
             run("tmux", "-L", outer, "send-keys", "-t", "=0:", "-l", "typed-by-a-person");
             run("tmux", "-L", outer, "send-keys", "-t", "=0:", "Enter");
-            await().atMost(Duration.ofSeconds(5)).until(() -> t.tail(3).contains("typed-by-a-person"));
+            await().atMost(Fixtures.PATIENCE).until(() -> t.tail(3).contains("typed-by-a-person"));
         } finally {
             run("tmux", "-L", outer, "kill-server");
             java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(System.getenv().getOrDefault("TMUX_TMPDIR", "/tmp"),
                     "tmux-" + java.nio.file.Files.getAttribute(SERVER.stateDir(), "unix:uid"), outer));
         }
-        assertEquals(TaskState.STOPPED, t.stop().get(10, TimeUnit.SECONDS).state());
+        assertEquals(TaskState.STOPPED, t.stop().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS).state());
     }
 
     private static String capture(String outer) throws Exception {
@@ -79,16 +88,16 @@ class FaultsTest {
         pb.environment().remove("TMUX");
         Process p = pb.start();
         p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertTrue(p.waitFor(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     @Test
     @Order(2)
     void ctrlCFromAPersonReachesTheTask() throws Exception {
-        TaskHandle t = tasks.start(TaskSpec.builder("sleep", "3600.305").name("interrupted").build());
-        await().atMost(Duration.ofSeconds(5)).until(() -> !Fixtures.withMarker("3600.305").isEmpty());
+        TaskHandle t = tasks.start(TaskSpec.builder("sleep", M305).name("interrupted").build());
+        await().atMost(Fixtures.PATIENCE).until(() -> !Fixtures.withMarker(M305).isEmpty());
         SERVER.tmux("send-keys", "-t", "=interrupted:", "C-c");
-        TaskResult r = t.onExit().get(10, TimeUnit.SECONDS);
+        TaskResult r = t.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(TaskState.FAILED, r.state(), r.toString());
         assertEquals(java.util.OptionalInt.of(2), r.signal());
     }
@@ -96,38 +105,38 @@ class FaultsTest {
     @Test
     @Order(2)
     void aSessionKilledByAPersonEndsLostWithTheReason() throws Exception {
-        TaskHandle keeper = tasks.start(TaskSpec.builder("sleep", "3600.301").name("keeper").build());
-        TaskHandle t = tasks.start(TaskSpec.builder("sleep", "3600.302").name("victim").build());
-        await().atMost(Duration.ofSeconds(5)).until(() -> !Fixtures.withMarker("3600.302").isEmpty());
+        TaskHandle keeper = tasks.start(TaskSpec.builder("sleep", M301).name("keeper").build());
+        TaskHandle t = tasks.start(TaskSpec.builder("sleep", M302).name("victim").build());
+        await().atMost(Fixtures.PATIENCE).until(() -> !Fixtures.withMarker(M302).isEmpty());
         SERVER.tmux("kill-session", "-t", "=victim");
-        TaskResult r = t.onExit().get(10, TimeUnit.SECONDS);
+        TaskResult r = t.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(TaskState.LOST, r.state(), r.toString());
         assertTrue(r.lostReason().orElseThrow().contains("session was killed"), r.toString());
         assertEquals(TaskState.RUNNING, keeper.state());
-        keeper.kill().get(10, TimeUnit.SECONDS);
+        keeper.kill().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Test
     @Order(2)
     void aSessionKilledTheMomentItStartsEndsToo() throws Exception {
-        TaskHandle keeper = tasks.start(TaskSpec.builder("sleep", "3600.306").name("keeper2").build());
+        TaskHandle keeper = tasks.start(TaskSpec.builder("sleep", M306).name("keeper2").build());
         for (int i = 0; i < 10; i++) {
-            TaskHandle t = tasks.start(TaskSpec.builder("sleep", "3600.307").name("short-lived-" + i).build());
+            TaskHandle t = tasks.start(TaskSpec.builder("sleep", M307).name("short-lived-" + i).build());
             SERVER.tmux("kill-session", "-t", "=short-lived-" + i);
-            TaskResult r = t.onExit().get(5, TimeUnit.SECONDS);
+            TaskResult r = t.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
             assertEquals(TaskState.LOST, r.state(), r.toString());
         }
-        assertTrue(Fixtures.withMarker("3600.307").isEmpty());
-        keeper.kill().get(10, TimeUnit.SECONDS);
+        assertTrue(Fixtures.withMarker(M307).isEmpty());
+        keeper.kill().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Test
     @Order(2)
     void theServerExitsWithItsLastSessionAndTheNextTaskStartsANewOne() throws Exception {
         for (int i = 0; i < 5; i++) {
-            TaskResult r = tasks.start(TaskSpec.builder("true").name("alone-" + i).build()).onExit().get(10, TimeUnit.SECONDS);
+            TaskResult r = tasks.start(TaskSpec.builder("true").name("alone-" + i).build()).onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
             assertEquals(TaskState.SUCCEEDED, r.state());
-            await().atMost(Duration.ofSeconds(5)).until(() -> SERVER.tmux("list-sessions").contains("no server running"));
+            await().atMost(Fixtures.PATIENCE).until(() -> SERVER.tmux("list-sessions").contains("no server running"));
         }
     }
 
@@ -161,23 +170,23 @@ class FaultsTest {
     @Order(3)
     void killingTheServerEndsEveryTaskLostAndTellsListeners() throws Exception {
         CompletionListener listener = mock(CompletionListener.class);
-        TaskHandle plain = tasks.start(TaskSpec.builder("sleep", "3600.303").name("plain").build()).addListener(listener);
+        TaskHandle plain = tasks.start(TaskSpec.builder("sleep", M303).name("plain").build()).addListener(listener);
         // This one ignores SIGHUP: it gets TERM, then KILL, after the grace period.
-        TaskHandle stubborn = tasks.start(TaskSpec.builder("sh", "-c", "trap '' HUP TERM; sleep 3600.304")
+        TaskHandle stubborn = tasks.start(TaskSpec.builder("sh", "-c", "trap '' HUP TERM; sleep " + M304)
                 .name("stubborn").stopGracePeriod(Duration.ofMillis(300)).build()).addListener(listener);
-        await().atMost(Duration.ofSeconds(5)).until(() -> !Fixtures.withMarker("3600.303").isEmpty()
-                && !Fixtures.withMarker("3600.304").isEmpty());
+        await().atMost(Fixtures.PATIENCE).until(() -> !Fixtures.withMarker(M303).isEmpty()
+                && !Fixtures.withMarker(M304).isEmpty());
         String pid = SERVER.tmux("display-message", "-p", "#{pid}").trim();
         SERVER.run("kill", "-KILL", pid);
         for (TaskHandle t : List.of(plain, stubborn)) {
-            TaskResult r = t.onExit().get(10, TimeUnit.SECONDS);
+            TaskResult r = t.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
             assertEquals(TaskState.LOST, r.state(), r.toString());
             assertTrue(r.lostReason().orElseThrow().contains("tmux server"), r.toString());
         }
-        verify(listener, timeout(5000).times(2)).onComplete(argThat(r -> r.state() == TaskState.LOST));
-        assertTrue(Fixtures.withMarker("3600.304").isEmpty(), "the HUP-ignoring task survived");
+        verify(listener, timeout(Fixtures.PATIENCE.toMillis()).times(2)).onComplete(argThat(r -> r.state() == TaskState.LOST));
+        assertTrue(Fixtures.withMarker(M304).isEmpty(), "the HUP-ignoring task survived");
         // The next task starts on the stale socket as if nothing had happened.
-        TaskResult next = tasks.start(TaskSpec.builder("true").name("after-crash").build()).onExit().get(10, TimeUnit.SECONDS);
+        TaskResult next = tasks.start(TaskSpec.builder("true").name("after-crash").build()).onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(TaskState.SUCCEEDED, next.state());
     }
 }

@@ -17,7 +17,7 @@ public final class FirstJvm {
     /**
      * Starts the tasks.
      *
-     * @param args socket name, state directory, log directory
+     * @param args socket name, state directory, log directory, a unique sleep argument for the timed task
      */
     public static void main(String[] args) {
         try (BackgroundTasks tasks = BackgroundTasks.builder()
@@ -29,7 +29,7 @@ public final class FirstJvm {
                     .name("survivor").build());
             TaskHandle meanwhile = tasks.start(TaskSpec.builder("sh", "-c", "sleep 0.3; echo bye; exit 5")
                     .name("meanwhile").build());
-            TaskHandle timed = tasks.start(TaskSpec.builder("sleep", "3600.401").name("timed")
+            TaskHandle timed = tasks.start(TaskSpec.builder("sleep", args[3]).name("timed")
                     .timeout(Duration.ofMillis(800)).build());
             System.out.println(survivor.id() + " " + meanwhile.id() + " " + timed.id());
         }

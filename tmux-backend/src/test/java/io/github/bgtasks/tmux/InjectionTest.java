@@ -31,6 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
  * makes tmux or a shell run anything else.
  */
 class InjectionTest {
+    /** Unique arguments that mark this class's processes. */
+    private static final String M201 = Fixtures.marker();
+    private static final String M202 = Fixtures.marker();
+    private static final String M203 = Fixtures.marker();
+
     @RegisterExtension
     static final TmuxServer SERVER = new TmuxServer();
     static BackgroundTasks tasks;
@@ -59,7 +64,7 @@ class InjectionTest {
         List<String> argv = new ArrayList<>(List.of("printf", "[%s]\\n"));
         argv.addAll(hostile(pwned));
         TaskHandle t = tasks.start(TaskSpec.builder(argv).name("argv").build());
-        assertEquals(TaskState.SUCCEEDED, t.onExit().get(10, TimeUnit.SECONDS).state());
+        assertEquals(TaskState.SUCCEEDED, t.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS).state());
         StringBuilder expected = new StringBuilder();
         hostile(pwned).forEach(a -> expected.append('[').append(a).append("]\n"));
         assertEquals(expected.toString(), log(t));
@@ -80,7 +85,7 @@ class InjectionTest {
         String big = "x".repeat(50_000) + "'\"$(;#{pid}\n" + "y".repeat(50_000) + ";";
         TaskHandle t = tasks.start(TaskSpec.builder("sh", "-c", "printf %s \"$1\" | sha256sum; printf %s \"$BIG\" | sha256sum",
                 "sh", big).name("big").environment(Map.of("BIG", big)).build());
-        assertEquals(TaskState.SUCCEEDED, t.onExit().get(10, TimeUnit.SECONDS).state());
+        assertEquals(TaskState.SUCCEEDED, t.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS).state());
         String sum = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(big.getBytes(StandardCharsets.UTF_8)));
         assertEquals(sum + "  -\n" + sum + "  -\n", log(t));
     }
@@ -88,35 +93,35 @@ class InjectionTest {
     @Test
     void environmentIsExactlyTheLaunchsNeverTheServersNorAnotherTasks() throws Exception {
         // Poison the server's global environment; a task must never see it.
-        tasks.start(TaskSpec.builder("sleep", "3600.201").name("keeper").build());
+        tasks.start(TaskSpec.builder("sleep", M201).name("keeper").build());
         SERVER.tmux("set-environment", "-g", "LEAK_FROM_SERVER", "yes");
         // (A locale that is not installed must not make any helper warn into the log either.)
         Map<String, String> mine = Map.of("TASK_A_SECRET", "a'b\"c $(x) #{pid}\nsecond line", "odd.name-1", "v",
                 "OPTIND", "x", "LC_ALL", "xx_YY.UTF-8");
         TaskHandle a = tasks.start(TaskSpec.builder("/usr/bin/env", "-0").name("env-a").environment(mine).build());
         TaskHandle b = tasks.start(TaskSpec.builder("/usr/bin/env", "-0").name("env-b").build());
-        a.onExit().get(10, TimeUnit.SECONDS);
-        b.onExit().get(10, TimeUnit.SECONDS);
+        a.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        b.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         Map<String, String> expectedA = new HashMap<>(System.getenv());
         expectedA.putAll(mine);
         assertEquals(expectedA, parseEnv(log(a)));
         assertEquals(System.getenv(), parseEnv(log(b)));
-        tasks.find("keeper").orElseThrow().kill().get(10, TimeUnit.SECONDS);
+        tasks.find("keeper").orElseThrow().kill().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Test
     void theEnvironmentDoesNotStayOnDiskWhileTheTaskRuns() throws Exception {
         TaskHandle t = tasks.start(TaskSpec.builder("sh", "-c", "echo \"$SECRET_TOKEN\"; exec cat").name("secretive")
                 .environment(Map.of("SECRET_TOKEN", "s3cr3t-value")).build());
-        await().atMost(Duration.ofSeconds(5)).until(() -> t.tail(1).equals(List.of("s3cr3t-value")));
+        await().atMost(Fixtures.PATIENCE).until(() -> t.tail(1).equals(List.of("s3cr3t-value")));
         Path state = SERVER.stateDir().resolve("tasks").resolve(t.id());
-        await().atMost(Duration.ofSeconds(5)).until(() -> Files.notExists(state.resolve("run.sh")));
+        await().atMost(Fixtures.PATIENCE).until(() -> Files.notExists(state.resolve("run.sh")));
         try (var files = Files.walk(state)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 assertFalse(Files.readString(f, StandardCharsets.ISO_8859_1).contains("s3cr3t-value"), f.toString());
             }
         }
-        t.kill().get(10, TimeUnit.SECONDS);
+        t.kill().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static Map<String, String> parseEnv(String log) {
@@ -136,7 +141,7 @@ class InjectionTest {
         List<String> lines = hostile(pwned);
         lines.forEach(t::send);
         t.closeInput(); // ^D at the start of a line: cat sees end of file
-        TaskResult r = t.onExit().get(10, TimeUnit.SECONDS);
+        TaskResult r = t.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(TaskState.SUCCEEDED, r.state(), r.toString());
         assertEquals(String.join("\n", lines) + "\n", Files.readString(out));
         assertFalse(Files.exists(pwned));
@@ -160,27 +165,27 @@ class InjectionTest {
                 .backend(TmuxBackend.builder().socketName(SERVER.socket).stateDirectory(SERVER.stateDir()).build())
                 .logDirectory(tmp.resolve("other-logs")).build()) {
             TaskHandle a = tasks.start(TaskSpec.builder("sh", "-c", "exit 1").name("clash").build());
-            a.onExit().get(10, TimeUnit.SECONDS);
+            a.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
             TaskHandle b = other.start(TaskSpec.builder("sh", "-c", "exit 2").name("clash").build());
             assertEquals(a.id(), b.id());
-            assertEquals(2, b.onExit().get(10, TimeUnit.SECONDS).exitCode().getAsInt());
-            assertEquals(1, a.onExit().get(10, TimeUnit.SECONDS).exitCode().getAsInt());
+            assertEquals(2, b.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS).exitCode().getAsInt());
+            assertEquals(1, a.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS).exitCode().getAsInt());
         }
     }
 
     @Test
     void aNameThatIsAPrefixOfAnotherNeverTargetsTheOther() throws Exception {
-        TaskHandle longer = tasks.start(TaskSpec.builder("sleep", "3600.202").name("task-1000").build());
-        TaskHandle shorter = tasks.start(TaskSpec.builder("sleep", "3600.203").name("task-100").build());
+        TaskHandle longer = tasks.start(TaskSpec.builder("sleep", M202).name("task-1000").build());
+        TaskHandle shorter = tasks.start(TaskSpec.builder("sleep", M203).name("task-100").build());
         TaskHandle shortest = tasks.start(TaskSpec.builder("sh", "-c", "cat").name("task-1").build());
         shortest.send("to task-1 only");
-        TaskResult killed = shorter.kill().get(10, TimeUnit.SECONDS);
+        TaskResult killed = shorter.kill().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(TaskState.STOPPED, killed.state(), killed.toString());
-        assertEquals(TaskState.STOPPED, shortest.stop().get(10, TimeUnit.SECONDS).state());
+        assertEquals(TaskState.STOPPED, shortest.stop().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS).state());
         assertEquals(TaskState.RUNNING, longer.state());
         assertTrue(SERVER.tmux("list-sessions", "-F", "#{session_name}").contains("task-1000"));
         assertFalse(Files.readString(longer.logFile()).contains("to task-1"));
-        longer.kill().get(10, TimeUnit.SECONDS);
+        longer.kill().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Test
@@ -191,7 +196,7 @@ class InjectionTest {
                 .backend(TmuxBackend.builder().socketName(SERVER.socket).stateDirectory(tmp.resolve("state " + evil)).build())
                 .logDirectory(tmp.resolve("logs " + evil)).build()) {
             TaskHandle t = odd.start(TaskSpec.builder("echo", "hello").name("odd-paths").build());
-            assertEquals(TaskState.SUCCEEDED, t.onExit().get(10, TimeUnit.SECONDS).state());
+            assertEquals(TaskState.SUCCEEDED, t.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS).state());
             assertEquals(List.of("hello"), t.tail(1));
             assertTrue(t.logFile().toString().contains(evil));
         }
@@ -203,7 +208,7 @@ class InjectionTest {
         // The pane is a terminal: what is typed is echoed, so it shows in the log, as for a person.
         TaskHandle t = tasks.start(TaskSpec.builder("sh", "-c", "read -r l; echo \"got:$l\"").name("echo").build());
         t.send("hi");
-        t.onExit().get(10, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(1)).until(() -> t.tail(2).equals(List.of("hi", "got:hi")));
+        t.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        await().atMost(Fixtures.PATIENCE).until(() -> t.tail(2).equals(List.of("hi", "got:hi")));
     }
 }

@@ -84,12 +84,12 @@ class TmuxBackendBuilderTest {
         try (BackgroundTasks tasks = BackgroundTasks.builder()
                 .backend(TmuxBackend.builder().socketPath(sock).build()).logDirectory(tmp.resolve("logs")).build()) {
             TaskHandle t = tasks.start(TaskSpec.builder("echo", "via -S").name("via-path").build());
-            assertEquals(TaskState.SUCCEEDED, t.onExit().get(10, TimeUnit.SECONDS).state());
+            assertEquals(TaskState.SUCCEEDED, t.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS).state());
             assertEquals("tmux -S '" + sock + "' attach -t '=via-path'", t.attachCommand().orElseThrow());
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sockDir)));
             assertTrue(Files.isDirectory(Path.of(sock + ".state")));
             // The server exits with its last session; closing then removes the socket it leaves.
-            org.awaitility.Awaitility.await().until(() -> {
+            org.awaitility.Awaitility.await().atMost(Fixtures.PATIENCE).until(() -> {
                 Process ls = new ProcessBuilder("tmux", "-S", sock.toString(), "ls").redirectErrorStream(true).start();
                 String out = new String(ls.getInputStream().readAllBytes());
                 ls.waitFor();

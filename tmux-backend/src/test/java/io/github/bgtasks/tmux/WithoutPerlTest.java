@@ -19,6 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The wrapper's fallback where Perl is missing: the shell's view of exit statuses. */
 class WithoutPerlTest {
+    /** Unique arguments that mark this class's processes. */
+    private static final String M501 = Fixtures.marker();
+
     @RegisterExtension
     static final TmuxServer SERVER = new TmuxServer();
     static BackgroundTasks tasks;
@@ -32,7 +35,7 @@ class WithoutPerlTest {
     }
 
     private static TaskResult run(String name, String... argv) throws Exception {
-        return tasks.start(TaskSpec.builder(argv).name(name).build()).onExit().get(10, TimeUnit.SECONDS);
+        return tasks.start(TaskSpec.builder(argv).name(name).build()).onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Test
@@ -45,13 +48,13 @@ class WithoutPerlTest {
 
     @Test
     void ctrlCStillReachesTheTaskAndOddVariableNamesArrive() throws Exception {
-        TaskHandle t = tasks.start(TaskSpec.builder("sleep", "3600.501").name("ctrl-c").build());
-        await().atMost(Duration.ofSeconds(5)).until(() -> !Fixtures.withMarker("3600.501").isEmpty());
+        TaskHandle t = tasks.start(TaskSpec.builder("sleep", M501).name("ctrl-c").build());
+        await().atMost(Fixtures.PATIENCE).until(() -> !Fixtures.withMarker(M501).isEmpty());
         SERVER.tmux("send-keys", "-t", "=ctrl-c:", "C-c");
-        assertEquals(OptionalInt.of(2), t.onExit().get(10, TimeUnit.SECONDS).signal());
+        assertEquals(OptionalInt.of(2), t.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS).signal());
         // (A shell drops such names; env(1) shows them.)
         TaskHandle e = tasks.start(TaskSpec.builder("/usr/bin/env").name("odd-env").environment(Map.of("odd.name", "v")).build());
-        e.onExit().get(10, TimeUnit.SECONDS);
+        e.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(true, Files.readString(e.logFile(), StandardCharsets.UTF_8).contains("odd.name=v\r\n"));
     }
 }
