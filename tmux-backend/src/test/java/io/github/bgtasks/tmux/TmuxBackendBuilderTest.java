@@ -71,6 +71,16 @@ class TmuxBackendBuilderTest {
     }
 
     @Test
+    void tmuxTimeoutMustBePositiveAndSetOnce() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TmuxBackend.builder().tmuxTimeout(java.time.Duration.ZERO));
+        assertTrue(e.getMessage().contains("must be positive, was PT0S"), e.getMessage());
+        TmuxBackend.Builder b = TmuxBackend.builder().tmuxTimeout(java.time.Duration.ofMinutes(5));
+        assertTrue(b.toString().contains("tmuxTimeout=PT5M"), b.toString());
+        assertThrows(IllegalStateException.class, () -> b.tmuxTimeout(java.time.Duration.ofMinutes(1)));
+    }
+
+    @Test
     void rejectsConflictingAndBadOptions() {
         assertThrows(IllegalStateException.class, () -> TmuxBackend.builder().socketName("a").socketPath(tmp.resolve("b")));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TmuxBackend.builder().socketName("a/b"));
