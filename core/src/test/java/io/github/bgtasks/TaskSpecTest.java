@@ -108,4 +108,46 @@ class TaskSpecTest {
         assertMessage(IllegalStateException.class, "log directory was already set",
                 () -> BackgroundTasks.builder().logDirectory(Path.of("a")).logDirectory(Path.of("b")));
     }
+
+    @Test
+    void rejectsUnpairedSurrogatesNamingWhereTheyAre() {
+        // Issue 6: one backend turned them into '?', the other failed with "Input length = 1".
+        assertMessage(IllegalArgumentException.class, "argv[2] has an unpaired surrogate U+D800 at index 1, which is "
+                + "not text and has no UTF-8 form", () -> TaskSpec.builder("echo", "ok", "a\uD800b"));
+        assertMessage(IllegalArgumentException.class, "argv[1] has an unpaired surrogate U+DC00 at index 0",
+                () -> TaskSpec.builder("echo", "\uDC00"));
+        assertMessage(IllegalArgumentException.class, "argv[2] has an unpaired surrogate U+D83D at index 2",
+                () -> TaskSpec.shell("ab\uD83D"));
+        assertMessage(IllegalArgumentException.class, "value of environment variable A has an unpaired surrogate "
+                + "U+D800 at index 0", () -> TaskSpec.builder("x").environment(Map.of("A", "\uD800")));
+        assertMessage(IllegalArgumentException.class, "environment variable name 'B\uDFFF' has an unpaired surrogate "
+                + "U+DFFF at index 1", () -> TaskSpec.builder("x").environment(Map.of("B\uDFFF", "v")));
+        assertMessage(IllegalArgumentException.class, "argv[1] contains a NUL character at index 1",
+                () -> TaskSpec.builder("x", "a\0"));
+        // a well-formed pair is one character, and fine
+        assertEquals("\uD83D\uDE00", TaskSpec.builder("echo", "\uD83D\uDE00").build().argv().get(1));
+    }
+
+    @Test
+    void rejectsAnArgumentOrVariableLongerThanLinuxPasses() {
+        // MAX_ARG_STRLEN is 131,072 bytes with the final NUL, counted in UTF-8.
+        assertEquals(131_071, TaskSpec.builder("echo", "a".repeat(131_071)).build().argv().get(1).length());
+        assertMessage(IllegalArgumentException.class, "argv[1] is 131,072 bytes long in UTF-8; Linux passes at most "
+                + "131,071 bytes per argument (MAX_ARG_STRLEN): pass large data in a file or on standard input",
+                () -> TaskSpec.builder("echo", "a".repeat(131_072)));
+        assertMessage(IllegalArgumentException.class, "argv[1] is 131,073 bytes long in UTF-8",
+                () -> TaskSpec.builder("echo", "\u00e9".repeat(65_536) + "a"));
+        TaskSpec.builder("x").environment(Map.of("V", "v".repeat(131_069))).build(); // V=... and NUL: 131,072
+        assertMessage(IllegalArgumentException.class, "environment variable V is 131,072 bytes long as NAME=value in "
+                + "UTF-8; Linux passes at most 131,071 bytes per variable (MAX_ARG_STRLEN)",
+                () -> TaskSpec.builder("x").environment(Map.of("V", "v".repeat(131_070))));
+        assertMessage(IllegalArgumentException.class, "environment variable V is 200,002 bytes long",
+                () -> TaskSpec.builder("x").environment(Map.of("V", "v".repeat(200_000))));
+    }
+
+    @Test
+    void toStringShortensLongArguments() {
+        assertEquals("TaskSpec{[echo, " + "a".repeat(200) + "...(800 more chars)]}",
+                TaskSpec.builder("echo", "a".repeat(1000)).build().toString());
+    }
 }
