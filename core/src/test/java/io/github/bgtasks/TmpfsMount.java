@@ -20,7 +20,7 @@ final class TmpfsMount implements AutoCloseable {
      *
      * @param options mount options, such as {@code size=1m,mode=0700}
      */
-    static TmpfsMount mount(Path dir, String options) throws IOException, InterruptedException {
+    static TmpfsMount mount(Path dir, String options) throws IOException {
         Files.createDirectories(dir);
         Run r = run("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir.toString());
         assumeTrue(r.code == 0, "mounting a tmpfs is not permitted here: " + r.output);
@@ -32,7 +32,7 @@ final class TmpfsMount implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         Run r = run("umount", dir.toString());
         if (r.code != 0) {
             // Busy (a process of a failed test still holds a file): detach it, so it goes when freed.
@@ -46,7 +46,7 @@ final class TmpfsMount implements AutoCloseable {
     private record Run(int code, String output) {
     }
 
-    private static Run run(String... command) throws IOException, InterruptedException {
+    private static Run run(String... command) throws IOException {
         Process p;
         try {
             p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -54,6 +54,11 @@ final class TmpfsMount implements AutoCloseable {
             return new Run(-1, e.toString()); // no mount(8): not permitted either
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        return new Run(p.waitFor(), out);
+        try {
+            return new Run(p.waitFor(), out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running " + String.join(" ", command), e);
+        }
     }
 }
