@@ -166,14 +166,15 @@ public final class BackgroundTasks implements AutoCloseable {
      * @param spec what to run
      * @return the started task
      * @throws IllegalArgumentException if the working directory is missing or not a directory,
-     *     the program cannot be found or executed, a task of that name is already running, or
-     *     the command and the task's complete environment (the JVM's, with the spec's changes)
-     *     take more than 1 MiB (see {@link TaskSpec}); the message names the bad value
+     *     the program cannot be found or executed, or a task of that name is already running;
+     *     the message names the bad value
      * @throws IllegalStateException if this instance is closed
-     * @throws TaskStartException if the log file could not be created or written (the log
+     * @throws TaskStartException if the arguments or the task's complete environment (the
+     *     JVM's, with the spec's changes) are larger than Linux passes ("Argument list too long",
+     *     see {@link TaskSpec}), the log file could not be created or written (the log
      *     directory is gone or read-only, its file system is full...), or the backend could not
-     *     start the task; the message names the task, the path or the command, and the cause;
-     *     nothing is left running
+     *     start the task; the message names the task, the entry, path or command, and the
+     *     cause; nothing is left running
      */
     public TaskHandle start(TaskSpec spec) {
         Objects.requireNonNull(spec, "spec must not be null");
@@ -186,7 +187,8 @@ public final class BackgroundTasks implements AutoCloseable {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.putAll(spec.environment());
         // Here, not in the spec: the complete environment exists only now.
-        ExecLimits.checkTotal(spec.argv(), env);
+        String who = spec.name().orElse(Text.abbreviate(spec.argv().get(0), Text.MAX_VALUE));
+        ExecLimits.checkSizes(who, spec.argv(), env);
         Executables.check(spec.argv().get(0), dir, env.get("PATH"));
 
         String name = spec.name().orElse(null);

@@ -6,16 +6,19 @@ import java.util.Map;
 /**
  * What every backend can hand to a program: the rules of Linux {@code execve(2)}, checked
  * before a backend sees a task, so that the same input gets the same answer on every backend
- * (the process backend used to fail with "Argument list too long", tmux with exit 126; an
- * unpaired surrogate became {@code ?} on one and an encoder error on the other).
+ * (a 200 KB variable was "Argument list too long" on the process backend and exit 126 on tmux;
+ * an unpaired surrogate became {@code ?} on one and an encoder error on the other).
  *
- * <p>Text must be well-formed UTF-16 without NUL, because it is passed as UTF-8 C strings. One
- * argument, and one {@code NAME=value} variable, may take at most {@value #MAX_STRING} bytes
- * with its final NUL ({@code MAX_ARG_STRLEN}). All arguments and variables together, each
- * counted as its UTF-8 bytes, its NUL and an 8-byte pointer, may take at most
- * {@value #MAX_TOTAL} bytes: half of the usual 2 MiB that a default 8 MiB stack limit gives
- * ({@code ARG_MAX}), which leaves room for what a backend's wrapper adds (tmux) and for a
- * smaller stack limit, and is the same on every machine.
+ * <p>Text must be well-formed UTF-16 without NUL, because it is passed as UTF-8 C strings:
+ * checked when a {@link TaskSpec} is built ({@link IllegalArgumentException}), as such a string
+ * can never be passed. Sizes are checked by {@code start} ({@link TaskStartException}, "Argument
+ * list too long", as the kernel says it), because the complete environment exists only then:
+ * one argument, and one {@code NAME=value} variable, may take at most {@value #MAX_STRING} bytes
+ * with its final NUL ({@code MAX_ARG_STRLEN}); all arguments and variables together, each
+ * counted as its UTF-8 bytes, its NUL and an 8-byte pointer, at most {@value #MAX_TOTAL} bytes:
+ * half of the usual 2 MiB that a default 8 MiB stack limit gives ({@code ARG_MAX}), which
+ * leaves room for what a backend's wrapper adds (tmux) and for a smaller stack limit, and is
+ * the same on every machine.
  */
 final class ExecLimits {
     /** The kernel's limit on one string, final NUL included ({@code MAX_ARG_STRLEN}, 32 pages). */
@@ -47,62 +50,55 @@ final class ExecLimits {
         }
     }
 
-    /** Checks one argument: text, and at most {@link #MAX_STRING} bytes with its NUL. */
-    static void checkArgument(int index, String arg) {
-        checkText("argv[" + index + "]", arg);
-        long bytes = utf8Length(arg);
-        if (bytes + 1 > MAX_STRING) {
-            throw new IllegalArgumentException("argv[" + index + "] is " + Text.count(bytes) + " bytes long in UTF-8; "
-                    + "Linux passes at most " + Text.count(MAX_STRING - 1) + " bytes per argument (MAX_ARG_STRLEN): "
-                    + LARGE_DATA);
-        }
-    }
-
-    /** Checks one variable: name and value are text, and {@code NAME=value} fits {@link #MAX_STRING}. */
-    static void checkVariable(String name, String value) {
-        checkText("environment variable name '" + Text.abbreviate(name, Text.MAX_VALUE) + "'", name);
-        checkText("value of environment variable " + Text.abbreviate(name, Text.MAX_VALUE), value);
-        long bytes = entryLength(name, value);
-        if (bytes + 1 > MAX_STRING) {
-            throw new IllegalArgumentException("environment variable " + Text.abbreviate(name, Text.MAX_VALUE)
-                    + " is " + Text.count(bytes) + " bytes long as NAME=value in UTF-8; Linux passes at most "
-                    + Text.count(MAX_STRING - 1) + " bytes per variable (MAX_ARG_STRLEN): " + LARGE_DATA);
-        }
-    }
-
     /**
-     * Checks that a command and its complete environment fit {@link #MAX_TOTAL} together. Only
-     * known at start, when the JVM's environment and the task's changes are merged.
+     * Checks that each argument and variable, and all of them together, fit what Linux passes.
+     *
+     * @param task the task's name (or its program), for the message
+     * @throws TaskStartException "Argument list too long", naming the entry, its size and the limit
      */
-    static void checkTotal(List<String> argv, Map<String, String> env) {
+    static void checkSizes(String task, List<String> argv, Map<String, String> env) {
         long args = 0;
         long vars = 0;
         String largest = "";
         long largestSize = -1;
         for (int i = 0; i < argv.size(); i++) {
-            long size = utf8Length(argv.get(i)) + 1 + POINTER;
-            args += size;
-            if (size > largestSize) {
-                largestSize = size;
+            long bytes = utf8Length(argv.get(i));
+            if (bytes + 1 > MAX_STRING) {
+                throw tooLong(task, "argv[" + i + "] is " + Text.count(bytes) + " bytes long in UTF-8, and Linux passes "
+                        + "at most " + Text.count(MAX_STRING - 1) + " bytes per argument (MAX_ARG_STRLEN)");
+            }
+            args += bytes + 1 + POINTER;
+            if (bytes + 1 + POINTER > largestSize) {
+                largestSize = bytes + 1 + POINTER;
                 largest = "argv[" + i + "]";
             }
         }
         for (Map.Entry<String, String> e : env.entrySet()) {
-            long size = entryLength(e.getKey(), e.getValue()) + 1 + POINTER;
-            vars += size;
-            if (size > largestSize) {
-                largestSize = size;
-                largest = "environment variable " + Text.abbreviate(e.getKey(), Text.MAX_VALUE);
+            long bytes = entryLength(e.getKey(), e.getValue());
+            String name = Text.abbreviate(e.getKey(), Text.MAX_VALUE);
+            if (bytes + 1 > MAX_STRING) {
+                throw tooLong(task, "environment variable " + name + " is " + Text.count(bytes) + " bytes long as "
+                        + "NAME=value in UTF-8, and Linux passes at most " + Text.count(MAX_STRING - 1)
+                        + " bytes per variable (MAX_ARG_STRLEN)");
+            }
+            vars += bytes + 1 + POINTER;
+            if (bytes + 1 + POINTER > largestSize) {
+                largestSize = bytes + 1 + POINTER;
+                largest = "environment variable " + name;
             }
         }
         if (args + vars > MAX_TOTAL) {
-            throw new IllegalArgumentException("the command and its environment take " + Text.count(args + vars)
-                    + " bytes (" + Text.count(args) + " in " + argv.size() + " arguments, " + Text.count(vars) + " in "
-                    + env.size() + " environment variables; the largest is " + largest + " with "
-                    + Text.count(largestSize) + "); bgtasks passes at most " + Text.count(MAX_TOTAL)
-                    + " bytes (1 MiB, half of Linux's usual ARG_MAX) so that every backend can start the task: "
-                    + LARGE_DATA);
+            throw tooLong(task, "the command and its environment take " + Text.count(args + vars) + " bytes ("
+                    + Text.count(args) + " in " + argv.size() + " arguments, " + Text.count(vars) + " in " + env.size()
+                    + " environment variables; the largest is " + largest + " with " + Text.count(largestSize)
+                    + "), and bgtasks passes at most " + Text.count(MAX_TOTAL) + " bytes (1 MiB, half of Linux's "
+                    + "usual ARG_MAX) so that every backend can start the task");
         }
+    }
+
+    private static TaskStartException tooLong(String task, String what) {
+        return new TaskStartException("could not start task " + task + ": Argument list too long: " + what + "; "
+                + LARGE_DATA, null);
     }
 
     private static long entryLength(String name, String value) {

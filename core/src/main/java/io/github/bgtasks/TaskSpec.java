@@ -26,11 +26,11 @@ import java.util.Optional;
  * <p>A shell is used only when asked for with {@link #shell(String)}.
  *
  * <p>Every backend passes the command and the environment to the program as Linux
- * {@code execve(2)} does, so the same limits hold whatever the backend: text without NUL
- * characters or unpaired surrogates; at most 131,071 bytes in UTF-8 for one argument or one
- * {@code NAME=value}, checked here; and at most 1 MiB for the command and the task's complete
- * environment together (each string counted with its NUL and an 8-byte pointer), checked by
- * {@code start}, which is when the JVM's environment and these changes are merged.
+ * {@code execve(2)} does, so the same limits hold whatever the backend. Text must have no NUL
+ * characters or unpaired surrogates, checked here. Sizes are checked by {@code start}, when
+ * the JVM's environment and these changes are merged: at most 131,071 bytes in UTF-8 for one
+ * argument or one {@code NAME=value}, and at most 1 MiB for the command and the task's
+ * complete environment together (each string counted with its NUL and an 8-byte pointer).
  *
  * <p>This class is immutable and thread-safe.
  */
@@ -62,8 +62,8 @@ public final class TaskSpec {
      * @param argv the program, then its arguments
      * @return a builder
      * @throws IllegalArgumentException if argv is empty, the program is blank, or an argument
-     *     contains a NUL character or an unpaired surrogate, or is longer than Linux passes
-     *     (131,071 bytes in UTF-8); the message names the argument by its index
+     *     contains a NUL character or an unpaired surrogate; the message names the argument by
+     *     its index
      */
     public static Builder builder(String... argv) {
         return new Builder(Arrays.asList(Objects.requireNonNull(argv, "argv must not be null")));
@@ -75,8 +75,8 @@ public final class TaskSpec {
      * @param argv the program, then its arguments
      * @return a builder
      * @throws IllegalArgumentException if argv is empty, the program is blank, or an argument
-     *     contains a NUL character or an unpaired surrogate, or is longer than Linux passes
-     *     (131,071 bytes in UTF-8); the message names the argument by its index
+     *     contains a NUL character or an unpaired surrogate; the message names the argument by
+     *     its index
      */
     public static Builder builder(List<String> argv) {
         return new Builder(Objects.requireNonNull(argv, "argv must not be null"));
@@ -182,7 +182,7 @@ public final class TaskSpec {
                         + "then its arguments");
             }
             for (int i = 0; i < argv.size(); i++) {
-                ExecLimits.checkArgument(i, Objects.requireNonNull(argv.get(i), "argv[" + i + "] must not be null"));
+                ExecLimits.checkText("argv[" + i + "]", Objects.requireNonNull(argv.get(i), "argv[" + i + "] must not be null"));
             }
             if (argv.get(0).isBlank()) {
                 throw new IllegalArgumentException("the program (argv[0]) must not be blank");
@@ -231,8 +231,7 @@ public final class TaskSpec {
          * @param variables names and values; names are non-empty and have no {@code =} or NUL
          * @return this builder
          * @throws IllegalArgumentException if a name or value contains a NUL character or an
-         *     unpaired surrogate, or a {@code NAME=value} is longer than Linux passes (131,071
-         *     bytes in UTF-8); the message names the variable
+         *     unpaired surrogate; the message names the variable
          */
         public Builder environment(Map<String, String> variables) {
             Objects.requireNonNull(variables, "environment must not be null");
@@ -251,7 +250,8 @@ public final class TaskSpec {
                 throw new IllegalArgumentException("environment variable name '" + Text.abbreviate(printable(key),
                         Text.MAX_VALUE) + "' is invalid: it must be non-empty and contain no '=' or NUL");
             }
-            ExecLimits.checkVariable(key, value);
+            ExecLimits.checkText("environment variable name '" + Text.abbreviate(key, Text.MAX_VALUE) + "'", key);
+            ExecLimits.checkText("value of environment variable " + Text.abbreviate(key, Text.MAX_VALUE), value);
             environment.put(key, value);
         }
 
