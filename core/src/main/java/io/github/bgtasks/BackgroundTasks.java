@@ -5,12 +5,8 @@ import io.github.bgtasks.spi.BackendProvider;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.Launch;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,10 +20,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -59,9 +55,14 @@ import org.slf4j.LoggerFactory;
  * (tmux); the 1,000 most recent finished tasks are kept in {@link #list()}; warnings are lines
  * matching {@value #DEFAULT_WARNING}, errors lines matching {@value #DEFAULT_ERROR}.
  *
- * <p>Threads: one scheduler thread for all timeouts and grace periods, and a small pool (up
- * to four daemon threads, created on demand) that runs listeners; both are shared by all
- * tasks and can be replaced. A JVM shutdown hook closes the instance if it was not closed.
+ * <p>Threads: one scheduler thread for all timeouts and grace periods; one event thread
+ * ({@code bgtasks-events}, created on demand) that takes each task's end from the backend's
+ * thread, so that no user code ever runs on a backend's thread; and a small pool (up to four
+ * daemon threads, created on demand) that runs listeners. All are shared by all tasks; the
+ * scheduler and the listener pool can be replaced. With a direct callback executor
+ * ({@code Runnable::run}), listeners run on the event thread: they may start tasks, but a
+ * listener that blocks delays the ends of other tasks. A JVM shutdown hook closes the instance
+ * if it was not closed.
  *
  * <p>This class is thread-safe.
  */
@@ -75,11 +76,14 @@ public final class BackgroundTasks implements AutoCloseable {
     private static BackgroundTasks shared; // guarded by BackgroundTasks.class
 
     private final Backend backend;
-    private final Path logDirectory;
+    private final LogDirectory logs;
     private final Duration stopGracePeriod;
     private final boolean stopTasksOnClose;
     private final ScheduledExecutorService scheduler;
     private final Executor callbackExecutor;
+    // Exits are handed over to this thread, so no listener, future or log check ever runs on a
+    // backend's thread (a listener that starts a task there would wait for that very thread).
+    private final ThreadPoolExecutor events;
     private final boolean ownsScheduler;
     private final boolean ownsCallbackExecutor;
     private final Clock clock;
@@ -88,7 +92,6 @@ public final class BackgroundTasks implements AutoCloseable {
     private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger autoNames = new AtomicInteger();
-    private final Map<String, Integer> lastLogNumber = new ConcurrentHashMap<>();
 
     // guarded by itself
     private final LinkedHashMap<String, Task> tasks = new LinkedHashMap<>();
@@ -101,8 +104,7 @@ public final class BackgroundTasks implements AutoCloseable {
 
     private BackgroundTasks(Builder b) {
         // Checked before a default backend is created, so that a bad directory starts no helper.
-        this.logDirectory = prepareLogDirectory(b.logDirectory != null ? b.logDirectory
-                : Path.of(System.getProperty("java.io.tmpdir"), "bgtasks-" + System.getProperty("user.name")));
+        this.logs = LogDirectory.open(b.logDirectory);
         this.backend = b.backend != null ? b.backend : defaultBackend();
         this.stopGracePeriod = b.stopGracePeriod != null ? b.stopGracePeriod : Duration.ofSeconds(10);
         this.stopTasksOnClose = b.stopTasksOnClose != null ? b.stopTasksOnClose : !backend.keepsTasksOnClose();
@@ -110,6 +112,9 @@ public final class BackgroundTasks implements AutoCloseable {
         this.scheduler = ownsScheduler ? newScheduler() : b.scheduler;
         this.ownsCallbackExecutor = b.callbackExecutor == null;
         this.callbackExecutor = ownsCallbackExecutor ? newCallbackPool() : b.callbackExecutor;
+        this.events = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                daemon("bgtasks-events"));
+        events.allowCoreThreadTimeOut(true);
         this.clock = b.clock != null ? b.clock : Clock.systemUTC();
         this.logScan = new LogScan(b.warning != null ? b.warning : Pattern.compile(DEFAULT_WARNING),
                 b.error != null ? b.error : Pattern.compile(DEFAULT_ERROR));
@@ -164,7 +169,12 @@ public final class BackgroundTasks implements AutoCloseable {
      *     the program cannot be found or executed, or a task of that name is already running;
      *     the message names the bad value
      * @throws IllegalStateException if this instance is closed
-     * @throws TaskStartException if the backend could not start it; nothing is left running
+     * @throws TaskStartException if the arguments or the task's complete environment (the
+     *     JVM's, with the spec's changes) are larger than Linux passes ("Argument list too long",
+     *     see {@link TaskSpec}), the log file could not be created or written (the log
+     *     directory is gone or read-only, its file system is full...), or the backend could not
+     *     start the task; the message names the task, the entry, path or command, and the
+     *     cause; nothing is left running
      */
     public TaskHandle start(TaskSpec spec) {
         Objects.requireNonNull(spec, "spec must not be null");
@@ -176,6 +186,9 @@ public final class BackgroundTasks implements AutoCloseable {
         }
         Map<String, String> env = new HashMap<>(System.getenv());
         env.putAll(spec.environment());
+        // Here, not in the spec: the complete environment exists only now.
+        String who = spec.name().orElse(Text.abbreviate(spec.argv().get(0), Text.MAX_VALUE));
+        ExecLimits.checkSizes(who, spec.argv(), env);
         Executables.check(spec.argv().get(0), dir, env.get("PATH"));
 
         String name = spec.name().orElse(null);
@@ -189,7 +202,13 @@ public final class BackgroundTasks implements AutoCloseable {
                 throw new IllegalArgumentException("a task named '" + name + "' is already running (" + running
                         + "); choose another name, or stop that task first");
             }
-            log = createLog(name);
+            try {
+                log = logs.create(name);
+            } catch (IOException e) {
+                throw new TaskStartException("could not create the log file of task " + name + " in " + logs + ": "
+                        + LogDirectory.reason(e) + "; check that the directory exists, is writable and has free "
+                        + "space, or choose another one with BackgroundTasks.builder().logDirectory(...)", e);
+            }
             id = stem(log);
             runningNames.put(name, id);
             launching++;
@@ -210,9 +229,10 @@ public final class BackgroundTasks implements AutoCloseable {
                 runningNames.remove(name, id);
                 launched();
             }
-            deleteQuietly(log);
-            throw new TaskStartException("could not start task " + name + " " + spec.argv() + " in " + dir
-                    + " with the " + backend.name() + " backend: " + e.getMessage(), e);
+            LogDirectory.deleteQuietly(log);
+            throw new TaskStartException("could not start task " + name + " " + Text.command(spec.argv()) + " in "
+                    + Text.abbreviate(dir.toString(), Text.MAX_VALUE) + " with the " + backend.name() + " backend: "
+                    + Text.abbreviate(String.valueOf(e.getMessage()), 1000), e);
         }
         Task task = new Task(this, started);
         synchronized (tasks) {
@@ -291,7 +311,31 @@ public final class BackgroundTasks implements AutoCloseable {
                 finished--;
             }
         }
-        t.backendTask().release();
+        release(t);
+    }
+
+    /** Lets the backend forget a task; a failure is logged, as nothing else depends on it. */
+    private void release(Task t) {
+        try {
+            t.backendTask().release();
+        } catch (RuntimeException e) {
+            LOG.warn("the {} backend failed to release task {}", backend.name(), t.id(), e);
+        }
+    }
+
+    /**
+     * Runs an event of a task (its exit) on this instance's event thread, never on the
+     * backend's thread that reported it. After {@link #close()}, a task left running still
+     * gets its own short-lived thread.
+     */
+    void handOver(Runnable event) {
+        try {
+            events.execute(event);
+        } catch (RejectedExecutionException e) {
+            Thread t = new Thread(event, "bgtasks-events-after-close");
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     /**
@@ -323,14 +367,20 @@ public final class BackgroundTasks implements AutoCloseable {
         if (ownsScheduler) {
             scheduler.shutdownNow();
         }
+        // Events first: they hand results to the callback pool.
+        drain(events);
         if (ownsCallbackExecutor) {
-            ExecutorService pool = (ExecutorService) callbackExecutor;
-            pool.shutdown();
-            try {
-                pool.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            drain((ExecutorService) callbackExecutor);
+        }
+    }
+
+    /** Lets the work already queued finish (bounded), so that no result of a stopped task is dropped. */
+    private static void drain(ExecutorService pool) {
+        pool.shutdown();
+        try {
+            pool.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -419,7 +469,7 @@ public final class BackgroundTasks implements AutoCloseable {
         int dot = id.lastIndexOf('.');
         if (dot > 0 && id.substring(0, dot).equals(adopted.name())) {
             try {
-                lastLogNumber.merge(adopted.name(), Integer.parseInt(id.substring(dot + 1)), Math::max);
+                logs.reserve(adopted.name(), Integer.parseInt(id.substring(dot + 1)));
             } catch (NumberFormatException e) {
                 // not an id of the form <name>.<n>: nothing to reserve
             }
@@ -444,7 +494,7 @@ public final class BackgroundTasks implements AutoCloseable {
                 }
             }
         }
-        dropped.forEach(t -> t.backendTask().release());
+        dropped.forEach(this::release);
     }
 
     private String autoName(String program) {
@@ -454,57 +504,9 @@ public final class BackgroundTasks implements AutoCloseable {
         return base + "-" + autoNames.incrementAndGet();
     }
 
-    /** Creates {@code <name>.<n>.log} with the first free n, owner-only, never through a link. */
-    private Path createLog(String name) {
-        int n = lastLogNumber.getOrDefault(name, 0);
-        while (true) {
-            n++;
-            Path log = logDirectory.resolve(name + "." + n + ".log");
-            try {
-                Files.createFile(log, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                lastLogNumber.put(name, n);
-                return log;
-            } catch (FileAlreadyExistsException e) {
-                // taken by an earlier run: try the next number
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not create log file " + log
-                        + "; check that the log directory is writable", e);
-            }
-        }
-    }
-
     private static String stem(Path log) {
         String f = log.getFileName().toString();
         return f.substring(0, f.length() - ".log".length());
-    }
-
-    private static Path prepareLogDirectory(Path dir) {
-        Path abs = dir.toAbsolutePath().normalize();
-        try {
-            if (!Files.isDirectory(abs)) {
-                if (Files.exists(abs)) {
-                    throw new IllegalArgumentException("log directory " + abs + " exists but is not a directory");
-                }
-                FileAttribute<?> ownerOnly = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-                Files.createDirectories(abs.getParent(), ownerOnly);
-                try {
-                    Files.createDirectory(abs, ownerOnly);
-                } catch (FileAlreadyExistsException e) {
-                    // created concurrently: fine
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not create log directory " + abs, e);
-        }
-        return abs;
-    }
-
-    private static void deleteQuietly(Path log) {
-        try {
-            Files.deleteIfExists(log);
-        } catch (IOException e) {
-            LOG.debug("could not delete {}", log, e);
-        }
     }
 
     private static Backend defaultBackend() {
@@ -558,14 +560,19 @@ public final class BackgroundTasks implements AutoCloseable {
         return backend.name();
     }
 
-    /** @return the log directory in use */
+    /**
+     * Returns the log directory in use: absolute, and the target if the configured path is a
+     * symbolic link.
+     *
+     * @return the log directory
+     */
     public Path logDirectory() {
-        return logDirectory;
+        return logs.path();
     }
 
     @Override
     public String toString() {
-        return "BackgroundTasks{" + backend.name() + " backend, logs in " + logDirectory + ", "
+        return "BackgroundTasks{" + backend.name() + " backend, logs in " + logs + ", "
                 + list().size() + " tasks}";
     }
 
@@ -610,8 +617,10 @@ public final class BackgroundTasks implements AutoCloseable {
         }
 
         /**
-         * Sets where log files go (created with owner-only permissions if missing). Each run
-         * gets {@code <name>.<n>.log}.
+         * Sets where log files go. Each run gets {@code <name>.<n>.log}, readable by the owner
+         * only. A missing directory is created {@code rwx------}. An existing one must belong
+         * to the user the JVM runs as and must not be writable by group or others: whoever can
+         * write to it could replace a new log with a FIFO or a link. {@link #build()} checks it.
          *
          * @param dir the directory
          * @return this builder
@@ -724,6 +733,11 @@ public final class BackgroundTasks implements AutoCloseable {
          * runs are found now and appear in {@link #list()}.
          *
          * @return the instance
+         * @throws IllegalArgumentException if the log directory cannot be created, is not a
+         *     directory, belongs to another user or can be written by group or others; the
+         *     message says how to fix it
+         * @throws IllegalStateException if the same is true of the default log directory, or no
+         *     backend was given and none is on the class path
          */
         public BackgroundTasks build() {
             try {

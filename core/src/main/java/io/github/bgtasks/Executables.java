@@ -21,13 +21,16 @@ final class Executables {
                 return;
             }
         }
-        throw new IllegalArgumentException("program '" + program + "' was not found on PATH (" + searchPath
+        throw new IllegalArgumentException("program '" + Text.abbreviate(program, Text.MAX_VALUE)
+                + "' was not found on PATH (" + Text.abbreviate(searchPath, 1000)
                 + "); install it, give its absolute path, or fix PATH in the task's environment");
     }
 
-    private static void checkFile(String program, Path file) {
+    private static void checkFile(String fullProgram, Path file) {
+        String program = Text.abbreviate(fullProgram, Text.MAX_VALUE);
         if (!Files.exists(file)) {
-            throw new IllegalArgumentException("program '" + program + "' does not exist (looked at " + file + ")");
+            throw new IllegalArgumentException("program '" + program + "' does not exist (looked at "
+                    + Text.abbreviate(file.toString(), Text.MAX_VALUE) + ")");
         }
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException("program '" + program + "' is a directory, not a program");

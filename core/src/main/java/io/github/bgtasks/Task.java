@@ -69,8 +69,10 @@ final class Task implements TaskHandle {
                 }
             }
         });
-        backend.exit().whenComplete((status, error) -> finish(error == null ? status
-                : ExitStatus.lost("the backend failed while watching the task: " + error)));
+        // The backend completes exit() on its own thread (the process backend's single reader):
+        // hand over at once, so that nothing of ours or of the user's ever runs there.
+        backend.exit().whenComplete((status, error) -> owner.handOver(() -> finish(error == null ? status
+                : ExitStatus.lost("the backend failed while watching the task: " + error))));
     }
 
     /**
@@ -134,6 +136,10 @@ final class Task implements TaskHandle {
     }
 
     private void finish(ExitStatus status) {
+        long endNanos = System.nanoTime();
+        // A full file system makes writers fail (or lose output silently): say so, on the
+        // result and in the log, once the output is all in.
+        String logProblem = LogDirectory.spaceProblem(launch.logFile()).orElse(null);
         TaskResult r;
         List<CompletionListener> toCall;
         synchronized (lock) {
@@ -141,9 +147,9 @@ final class Task implements TaskHandle {
                 return;
             }
             state = decide(status);
-            Duration ran = Duration.ofNanos(System.nanoTime() - startNanos);
+            Duration ran = Duration.ofNanos(endNanos - startNanos);
             r = new TaskResult(launch.id(), launch.name(), state, status, launch.startedAt(), ran,
-                    launch.logFile(), launch.timeout().orElse(null), owner.logScan());
+                    launch.logFile(), launch.timeout().orElse(null), logProblem, owner.logScan());
             done = r;
             toCall = listeners;
             listeners = null;
@@ -151,7 +157,15 @@ final class Task implements TaskHandle {
             cancel(killTimer);
         }
         LOG.debug("task {} ended: {}", launch.id(), status);
-        owner.ended(this);
+        if (logProblem != null) {
+            LOG.warn("task {}: {}", launch.id(), logProblem);
+            LogDirectory.note(launch.logFile(), logProblem);
+        }
+        try {
+            owner.ended(this);
+        } catch (RuntimeException e) {
+            LOG.warn("task {}: could not update the task list after its end", launch.id(), e); // still deliver
+        }
         deliver(() -> {
             toCall.forEach(l -> call(l, r)); // first, so that onExit() callers see their effects
             result.complete(r);
@@ -326,6 +340,6 @@ final class Task implements TaskHandle {
 
     @Override
     public String toString() {
-        return "Task{" + launch.id() + " " + state() + " " + launch.argv() + "}";
+        return "Task{" + launch.id() + " " + state() + " " + Text.command(launch.argv()) + "}";
     }
 }

@@ -25,11 +25,12 @@ public final class TaskResult {
     private final Duration duration;
     private final Path logFile;
     private final Duration timeout;
+    private final String logProblem;
     private final LogScan scan;
     private volatile LogScan.Digest digest;
 
     TaskResult(String id, String name, TaskState state, ExitStatus exit, Instant startedAt,
-            Duration duration, Path logFile, Duration timeout, LogScan scan) {
+            Duration duration, Path logFile, Duration timeout, String logProblem, LogScan scan) {
         this.id = id;
         this.name = name;
         this.state = state;
@@ -38,6 +39,7 @@ public final class TaskResult {
         this.duration = duration;
         this.logFile = logFile;
         this.timeout = timeout;
+        this.logProblem = logProblem;
         this.scan = scan;
     }
 
@@ -86,6 +88,18 @@ public final class TaskResult {
         return logFile;
     }
 
+    /**
+     * Tells what went wrong with the log itself, if something did: for example that its file
+     * system was full (or nearly) when the task ended, so the log may lack output and the
+     * task's own writes may have failed, whatever its exit code says. The same text is
+     * appended to the log when there is room, and logged at WARN.
+     *
+     * @return the problem, for people, or empty if the log is as complete as the task wrote it
+     */
+    public Optional<String> logProblem() {
+        return Optional.ofNullable(logProblem);
+    }
+
     /** @return the number of output lines that match the warning pattern */
     public int warningCount() {
         return digest().warnings();
@@ -108,7 +122,8 @@ public final class TaskResult {
 
     /**
      * Returns one line for people, for example
-     * {@code "build-main FAILED (exit 2) in 1m 03s, 3 warnings, 1 error"}.
+     * {@code "build-main FAILED (exit 2) in 1m 03s, 3 warnings, 1 error"}, followed by the
+     * {@linkplain #logProblem() log's problem} if there is one.
      *
      * @return the summary
      */
@@ -127,6 +142,9 @@ public final class TaskResult {
         }
         LogScan.Digest d = digest();
         s.append(", ").append(plural(d.warnings(), "warning")).append(", ").append(plural(d.errors(), "error"));
+        if (logProblem != null) {
+            s.append("; ").append(logProblem);
+        }
         return s.toString();
     }
 

@@ -23,8 +23,16 @@ import java.util.Optional;
  *         .build();
  * }</pre>
  *
- * <p>A shell is used only when asked for with {@link #shell(String)}. This class is immutable
- * and thread-safe.
+ * <p>A shell is used only when asked for with {@link #shell(String)}.
+ *
+ * <p>Every backend passes the command and the environment to the program as Linux
+ * {@code execve(2)} does, so the same limits hold whatever the backend. Text must have no NUL
+ * characters or unpaired surrogates, checked here. Sizes are checked by {@code start}, when
+ * the JVM's environment and these changes are merged: at most 131,071 bytes in UTF-8 for one
+ * argument or one {@code NAME=value}, and at most 1 MiB for the command and the task's
+ * complete environment together (each string counted with its NUL and an 8-byte pointer).
+ *
+ * <p>This class is immutable and thread-safe.
  */
 public final class TaskSpec {
     /** The characters a task name may use, for messages. */
@@ -54,7 +62,8 @@ public final class TaskSpec {
      * @param argv the program, then its arguments
      * @return a builder
      * @throws IllegalArgumentException if argv is empty, the program is blank, or an argument
-     *     contains a NUL character
+     *     contains a NUL character or an unpaired surrogate; the message names the argument by
+     *     its index
      */
     public static Builder builder(String... argv) {
         return new Builder(Arrays.asList(Objects.requireNonNull(argv, "argv must not be null")));
@@ -66,7 +75,8 @@ public final class TaskSpec {
      * @param argv the program, then its arguments
      * @return a builder
      * @throws IllegalArgumentException if argv is empty, the program is blank, or an argument
-     *     contains a NUL character
+     *     contains a NUL character or an unpaired surrogate; the message names the argument by
+     *     its index
      */
     public static Builder builder(List<String> argv) {
         return new Builder(Objects.requireNonNull(argv, "argv must not be null"));
@@ -78,6 +88,8 @@ public final class TaskSpec {
      *
      * @param script the shell script, such as {@code "npm test && npm run lint"}
      * @return a builder
+     * @throws IllegalArgumentException if the script is blank, or is not a valid argument (see
+     *     {@link #builder(String...)}); the script is {@code argv[2]}
      */
     public static Builder shell(String script) {
         Objects.requireNonNull(script, "script must not be null");
@@ -119,7 +131,7 @@ public final class TaskSpec {
 
     @Override
     public String toString() {
-        return "TaskSpec{" + (name == null ? "" : name + " ") + argv
+        return "TaskSpec{" + (name == null ? "" : name + " ") + Text.command(argv)
                 + (workingDirectory == null ? "" : " in " + workingDirectory)
                 + (environment.isEmpty() ? "" : " env " + environment.keySet())
                 + (timeout == null ? "" : " timeout " + timeout) + "}";
@@ -170,11 +182,7 @@ public final class TaskSpec {
                         + "then its arguments");
             }
             for (int i = 0; i < argv.size(); i++) {
-                String a = Objects.requireNonNull(argv.get(i), "argv[" + i + "] must not be null");
-                if (a.indexOf('\0') >= 0) {
-                    throw new IllegalArgumentException("argv[" + i + "] contains a NUL character, "
-                            + "which no program can receive");
-                }
+                ExecLimits.checkText("argv[" + i + "]", Objects.requireNonNull(argv.get(i), "argv[" + i + "] must not be null"));
             }
             if (argv.get(0).isBlank()) {
                 throw new IllegalArgumentException("the program (argv[0]) must not be blank");
@@ -208,6 +216,7 @@ public final class TaskSpec {
          */
         public Builder workingDirectory(Path dir) {
             Objects.requireNonNull(dir, "working directory must not be null");
+            ExecLimits.checkText("working directory", dir.toString());
             if (this.workingDirectory != null) {
                 throw new IllegalStateException("working directory was already set to " + workingDirectory);
             }
@@ -221,6 +230,8 @@ public final class TaskSpec {
          *
          * @param variables names and values; names are non-empty and have no {@code =} or NUL
          * @return this builder
+         * @throws IllegalArgumentException if a name or value contains a NUL character or an
+         *     unpaired surrogate; the message names the variable
          */
         public Builder environment(Map<String, String> variables) {
             Objects.requireNonNull(variables, "environment must not be null");
@@ -236,13 +247,11 @@ public final class TaskSpec {
             Objects.requireNonNull(key, "environment variable name must not be null");
             Objects.requireNonNull(value, "value of environment variable " + key + " must not be null");
             if (key.isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("environment variable name '" + key
-                        + "' is invalid: it must be non-empty and contain no '=' or NUL");
+                throw new IllegalArgumentException("environment variable name '" + Text.abbreviate(printable(key),
+                        Text.MAX_VALUE) + "' is invalid: it must be non-empty and contain no '=' or NUL");
             }
-            if (value.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("value of environment variable " + key
-                        + " contains a NUL character, which no program can receive");
-            }
+            ExecLimits.checkText("environment variable name '" + Text.abbreviate(key, Text.MAX_VALUE) + "'", key);
+            ExecLimits.checkText("value of environment variable " + Text.abbreviate(key, Text.MAX_VALUE), value);
             environment.put(key, value);
         }
 

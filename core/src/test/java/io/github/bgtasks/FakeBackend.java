@@ -21,6 +21,10 @@ final class FakeBackend implements Backend {
     final List<FakeTask> launched = new CopyOnWriteArrayList<>();
     final List<BackendTask> discoverable = new CopyOnWriteArrayList<>();
     volatile boolean failTerminate;
+    /** When set, launches fail with it. */
+    volatile IOException failLaunch;
+    /** When set, releases throw. */
+    volatile boolean failRelease;
     /** When set, launches wait for it: a launch caught in the middle. */
     volatile CountDownLatch launchGate;
     final AtomicInteger launchesEntered = new AtomicInteger();
@@ -31,8 +35,11 @@ final class FakeBackend implements Backend {
     }
 
     @Override
-    public BackendTask launch(Launch launch) {
+    public BackendTask launch(Launch launch) throws IOException {
         launchesEntered.incrementAndGet();
+        if (failLaunch != null) {
+            throw failLaunch;
+        }
         CountDownLatch gate = launchGate;
         if (gate != null) {
             try {
@@ -107,6 +114,9 @@ final class FakeBackend implements Backend {
         @Override
         public void release() {
             releases.incrementAndGet();
+            if (failRelease) {
+                throw new IllegalStateException("release failed for the test");
+            }
         }
     }
 }

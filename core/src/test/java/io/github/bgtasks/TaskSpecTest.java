@@ -108,4 +108,29 @@ class TaskSpecTest {
         assertMessage(IllegalStateException.class, "log directory was already set",
                 () -> BackgroundTasks.builder().logDirectory(Path.of("a")).logDirectory(Path.of("b")));
     }
+
+    @Test
+    void rejectsUnpairedSurrogatesNamingWhereTheyAre() {
+        // Issue 6: one backend turned them into '?', the other failed with "Input length = 1".
+        assertMessage(IllegalArgumentException.class, "argv[2] has an unpaired surrogate U+D800 at index 1, which is "
+                + "not text and has no UTF-8 form", () -> TaskSpec.builder("echo", "ok", "a\uD800b"));
+        assertMessage(IllegalArgumentException.class, "argv[1] has an unpaired surrogate U+DC00 at index 0",
+                () -> TaskSpec.builder("echo", "\uDC00"));
+        assertMessage(IllegalArgumentException.class, "argv[2] has an unpaired surrogate U+D83D at index 2",
+                () -> TaskSpec.shell("ab\uD83D"));
+        assertMessage(IllegalArgumentException.class, "value of environment variable A has an unpaired surrogate "
+                + "U+D800 at index 0", () -> TaskSpec.builder("x").environment(Map.of("A", "\uD800")));
+        assertMessage(IllegalArgumentException.class, "environment variable name 'B\uDFFF' has an unpaired surrogate "
+                + "U+DFFF at index 1", () -> TaskSpec.builder("x").environment(Map.of("B\uDFFF", "v")));
+        assertMessage(IllegalArgumentException.class, "argv[1] contains a NUL character at index 1",
+                () -> TaskSpec.builder("x", "a\0"));
+        // a well-formed pair is one character, and fine
+        assertEquals("\uD83D\uDE00", TaskSpec.builder("echo", "\uD83D\uDE00").build().argv().get(1));
+    }
+
+    @Test
+    void toStringShortensLongArguments() {
+        assertEquals("TaskSpec{[echo, " + "a".repeat(200) + "...(800 more chars)]}",
+                TaskSpec.builder("echo", "a".repeat(1000)).build().toString());
+    }
 }

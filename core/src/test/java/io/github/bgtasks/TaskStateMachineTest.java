@@ -2,10 +2,13 @@ package io.github.bgtasks;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.bgtasks.spi.ExitStatus;
 import io.github.bgtasks.spi.Launch;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,8 +26,15 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The per-task state machine, driven through a backend whose exits the test controls. */
+/**
+ * The per-task state machine, driven through a backend whose exits the test controls. Real time
+ * is used, but no outcome depends on the machine's speed: waits are bounded only by
+ * {@link #PATIENCE}, a guard against hangs, not a speed requirement.
+ */
 class TaskStateMachineTest {
+    /** Only a hung test waits this long; a busy machine never comes close. */
+    static final Duration PATIENCE = Duration.ofMinutes(2);
+
     @TempDir
     Path dir;
     FakeBackend backend = new FakeBackend();
@@ -48,7 +58,9 @@ class TaskStateMachineTest {
 
     @Test
     void aNaturalExitAfterStopCountsAsStopped() {
-        FakeBackend.FakeTask t = start("a");
+        // A grace period no busy machine can use up, so that no SIGKILL races the checks below.
+        tasks.start(TaskSpec.builder("true").name("a").stopGracePeriod(Duration.ofHours(1)).build());
+        FakeBackend.FakeTask t = backend.launched.get(0);
         TaskHandle h = tasks.find("a").orElseThrow();
         h.stop();
         assertEquals(TaskState.STOPPING, h.state());
@@ -120,10 +132,10 @@ class TaskStateMachineTest {
         }
         go.countDown();
         pool.shutdown();
-        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        assertTrue(pool.awaitTermination(PATIENCE.toSeconds(), TimeUnit.SECONDS));
         TaskResult r = h.onExit().join();
         assertTrue(r.state().isTerminal());
-        await().atMost(Duration.ofSeconds(5)).untilAtomic(calls, org.hamcrest.Matchers.equalTo(10));
+        await().atMost(PATIENCE).untilAtomic(calls, org.hamcrest.Matchers.equalTo(10));
         assertEquals(r, h.onExit().join());
     }
 
@@ -147,13 +159,14 @@ class TaskStateMachineTest {
     }
 
     @Test
-    void adoptsDiscoveredTasksAndReservesTheirNames() {
+    void adoptsDiscoveredTasksAndReservesTheirNames() throws Exception {
         FakeBackend other = new FakeBackend();
         Launch earlier = Launch.builder("web.7", "web", List.of("server")).workingDirectory(dir)
                 .environment(Map.of()).logFile(dir.resolve("web.7.log")).startedAt(Instant.now().minusSeconds(60))
                 .build();
         other.discoverable.add(other.launch(earlier));
-        try (BackgroundTasks adopted = BackgroundTasks.builder().backend(other).logDirectory(dir).build()) {
+        try (BackgroundTasks adopted = BackgroundTasks.builder().backend(other).logDirectory(dir)
+                .stopGracePeriod(Duration.ofMillis(200)).build()) {
             TaskHandle web = adopted.find("web").orElseThrow();
             assertEquals("web.7", web.id());
             assertTrue(web.runtime().compareTo(Duration.ofSeconds(59)) > 0, web.runtime().toString());
@@ -172,12 +185,19 @@ class TaskStateMachineTest {
         backend.launchGate = new CountDownLatch(1);
         CompletableFuture<TaskHandle> starting = CompletableFuture.supplyAsync(
                 () -> tasks.start(TaskSpec.builder("true").name("late").build()));
-        await().atMost(Duration.ofSeconds(5)).until(() -> backend.launchesEntered.get() == 1);
-        CompletableFuture<Void> closing = CompletableFuture.runAsync(tasks::close);
-        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !closing.isDone());
+        await().atMost(PATIENCE).until(() -> backend.launchesEntered.get() == 1);
+        CompletableFuture<Void> closing = new CompletableFuture<>();
+        Thread closer = new Thread(() -> {
+            tasks.close();
+            closing.complete(null);
+        }, "closer");
+        closer.start();
+        // close() waits on the task map for the launch: a state that no speed of the machine changes.
+        await().atMost(PATIENCE).until(() -> closer.getState() == Thread.State.WAITING);
+        assertTrue(!closing.isDone(), "close() waits while a launch is in flight");
         backend.launchGate.countDown();
-        closing.get(10, TimeUnit.SECONDS);
-        TaskHandle late = starting.get(5, TimeUnit.SECONDS);
+        closing.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        TaskHandle late = starting.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         assertEquals(TaskState.STOPPED, late.state(), "a task whose launch raced close() was stopped, not left behind");
         org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> tasks.start(TaskSpec.builder("true").build()));
@@ -218,5 +238,123 @@ class TaskStateMachineTest {
         assertEquals(1, keeping.launched.get(0).terms.get(), "SIGTERM is still sent");
         keeping.launched.get(0).exit.complete(ExitStatus.signaled(15));
         assertEquals(TaskState.STOPPED, h.onExit().join().state());
+    }
+
+    @Test
+    void listenersAndFuturesNeverRunOnTheThreadThatReportedTheExit() throws Exception {
+        // Issue 6, case 4: with a direct callback executor, a listener ran on the process
+        // backend's single reader thread, and a start() from it waited for that very thread.
+        try (BackgroundTasks direct = BackgroundTasks.builder().backend(backend).logDirectory(dir.resolve("direct"))
+                .callbackExecutor(Runnable::run).stopGracePeriod(Duration.ofMillis(200)).build()) {
+            TaskHandle first = direct.start(TaskSpec.builder("true").name("first").build());
+            FakeBackend.FakeTask t = backend.launched.get(0);
+            CompletableFuture<Thread> listenerThread = new CompletableFuture<>();
+            CompletableFuture<TaskHandle> startedByListener = new CompletableFuture<>();
+            first.addListener(r -> {
+                listenerThread.complete(Thread.currentThread());
+                try {
+                    startedByListener.complete(direct.start(TaskSpec.builder("true").name("second").build()));
+                } catch (RuntimeException e) {
+                    startedByListener.completeExceptionally(e);
+                }
+            });
+            CompletableFuture<Thread> dependentThread = first.onExit().thenApply(r -> Thread.currentThread());
+
+            Thread reader = new Thread(() -> t.exit.complete(ExitStatus.exited(0)), "fake-backend-reader");
+            reader.start();
+            reader.join();
+
+            Thread ran = listenerThread.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertNotSame(reader, ran, "the listener ran on the backend's thread");
+            assertTrue(ran.getName().startsWith("bgtasks-events"), ran.getName());
+            assertNotSame(reader, dependentThread.get(PATIENCE.toSeconds(), TimeUnit.SECONDS),
+                    "a stage of onExit() ran on the backend's thread");
+            assertEquals("second", startedByListener.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).name());
+        }
+    }
+
+    @Test
+    void aReleaseThatThrowsStillCompletesTheTaskAndCallsItsListeners() throws Exception {
+        backend.failRelease = true;
+        try (BackgroundTasks forgetful = BackgroundTasks.builder().backend(backend).logDirectory(dir.resolve("f"))
+                .retainFinished(0).build()) {
+            TaskHandle h = forgetful.start(TaskSpec.builder("true").name("forgotten").build());
+            AtomicInteger calls = new AtomicInteger();
+            h.addListener(r -> calls.incrementAndGet());
+            backend.launched.get(0).exit.complete(ExitStatus.exited(0));
+            assertEquals(TaskState.SUCCEEDED, h.onExit().get(PATIENCE.toSeconds(), TimeUnit.SECONDS).state());
+            assertEquals(1, calls.get(), "listeners run before onExit() completes");
+            assertEquals(1, backend.launched.get(0).releases.get(), "the finished task was released (and threw)");
+            assertTrue(forgetful.list().isEmpty());
+        }
+    }
+
+    @Test
+    void aLogThatCannotBeCreatedIsATaskStartExceptionNamingThePathAndTheCause() throws Exception {
+        Path logs = dir.resolve("vanishing");
+        try (BackgroundTasks t = BackgroundTasks.builder().backend(backend).logDirectory(logs).build()) {
+            Files.delete(logs);
+            TaskStartException e = assertThrows(TaskStartException.class,
+                    () -> t.start(TaskSpec.builder("true").name("orphan").build()));
+            assertTrue(e.getMessage().startsWith("could not create the log file of task orphan in " + logs
+                    + ": no such file or directory; check that the directory exists"), e.getMessage());
+            assertTrue(backend.launched.isEmpty(), "nothing was launched");
+            assertTrue(t.find("orphan").isEmpty());
+        }
+    }
+
+    @Test
+    void aStartFailureShortensLongValuesInItsMessage() {
+        String huge = "x".repeat(100_000);
+        backend.failLaunch = new java.io.IOException("Argument list too long: " + huge);
+        List<String> argv = new java.util.ArrayList<>(List.of("true", huge));
+        for (int i = 0; i < 30; i++) {
+            argv.add("arg" + i);
+        }
+        TaskStartException e = assertThrows(TaskStartException.class,
+                () -> tasks.start(TaskSpec.builder(argv).name("wordy").build()));
+        String m = e.getMessage();
+        assertTrue(m.length() < 2_000, "message of " + m.length() + " chars");
+        assertTrue(m.startsWith("could not start task wordy [true, " + "x".repeat(200) + "...(99,800 more chars), arg0,"), m);
+        assertTrue(m.contains(", arg17, ...(12 more arguments)] in "), m);
+        assertTrue(m.contains("backend: Argument list too long: xxx"), m);
+        assertTrue(m.endsWith("...(99,024 more chars)"), m);
+        assertEquals(100_024, e.getCause().getMessage().length(), "the cause keeps the whole text");
+    }
+
+    @Test
+    void whatLinuxCannotPassIsArgumentListTooLongAtStartWithoutLaunching() throws Exception {
+        // MAX_ARG_STRLEN is 131,072 bytes with the final NUL, counted in UTF-8.
+        tasks.start(TaskSpec.builder("echo", "a".repeat(131_071)).name("longest").build());
+        assertTooLong("could not start task echo: Argument list too long: argv[1] is 131,072 bytes long in UTF-8, and "
+                + "Linux passes at most 131,071 bytes per argument (MAX_ARG_STRLEN); pass large data in a file or on "
+                + "standard input", TaskSpec.builder("echo", "a".repeat(131_072)));
+        assertTooLong("could not start task e: Argument list too long: argv[1] is 131,073 bytes long in UTF-8",
+                TaskSpec.builder("echo", "\u00e9".repeat(65_536) + "a").name("e"));
+
+        tasks.start(TaskSpec.builder("true").name("widest").environment(Map.of("V", "v".repeat(131_069))).build());
+        assertTooLong("could not start task v: Argument list too long: environment variable V is 131,072 bytes long as "
+                + "NAME=value in UTF-8, and Linux passes at most 131,071 bytes per variable (MAX_ARG_STRLEN)",
+                TaskSpec.builder("true").name("v").environment(Map.of("V", "v".repeat(131_070))));
+
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 9; i++) {
+            env.put("BIG" + i, "v".repeat(120_000)); // each fits one variable's limit; together they do not
+        }
+        env.put("HUGE", "h".repeat(125_000));
+        assertTooLong("the largest is environment variable HUGE with 125,014), and bgtasks passes at most 1,048,576 "
+                + "bytes (1 MiB, half of Linux's usual ARG_MAX) so that every backend can start the task; pass large "
+                + "data in a file or on standard input", TaskSpec.builder("true").name("heavy").environment(env));
+        assertEquals(2, backend.launched.size(), "only the two that fit were launched");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("longest.1.log", "widest.1.log"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(), "no log is left of a refused start");
+        }
+    }
+
+    private void assertTooLong(String expected, TaskSpec.Builder spec) {
+        TaskSpec built = spec.build();
+        TaskStartException e = assertThrows(TaskStartException.class, () -> tasks.start(built));
+        assertTrue(e.getMessage().startsWith(expected) || e.getMessage().contains(expected), e.getMessage());
     }
 }

@@ -1,0 +1,283 @@
+package io.github.bgtasks;
+
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The directory of task logs: checked once when an instance is built, then one new file per
+ * run, and a look at the file system's free space when a run ends.
+ *
+ * <p>Only the user the JVM runs as may own it or write to it: whoever else can write to it can
+ * replace a new log with a FIFO or a link between its creation and the backend's open, which
+ * hangs the start or sends the task's output elsewhere. So an existing directory is refused if
+ * another user owns it or if group or others can write to it, and a missing one is created
+ * {@code rwx------}. A symbolic link is followed only if it is ours and leads to a directory that
+ * passes the same checks; the target is used from then on. This class is thread-safe.
+ */
+final class LogDirectory {
+    /** Less free space than this when a task ends, and its output may have been cut. */
+    static final long LOW_SPACE = 64 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogDirectory.class);
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIR =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    private static final String CHOOSE = "choose another directory with BackgroundTasks.builder().logDirectory(...)";
+
+    private final Path dir;
+    private final Map<String, Integer> lastNumber = new ConcurrentHashMap<>();
+
+    private LogDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    /** @return {@code <java.io.tmpdir>/bgtasks-<user.name>} */
+    static Path defaultPath() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "bgtasks-" + System.getProperty("user.name"));
+    }
+
+    /**
+     * Checks the directory, creating it if missing.
+     *
+     * @param configured the directory the user chose, or {@code null} for the default
+     * @throws IllegalArgumentException if the chosen directory cannot be used; the message says why and what to do
+     * @throws IllegalStateException if the default directory cannot be used
+     */
+    static LogDirectory open(Path configured) {
+        boolean byDefault = configured == null;
+        Path dir = (byDefault ? defaultPath() : configured).toAbsolutePath().normalize();
+        try {
+            if (!Files.exists(dir, NOFOLLOW_LINKS)) {
+                if (dir.getParent() != null) {
+                    Files.createDirectories(dir.getParent(), OWNER_ONLY_DIR);
+                }
+                try {
+                    Files.createDirectory(dir, OWNER_ONLY_DIR);
+                } catch (FileAlreadyExistsException e) {
+                    // created meanwhile, perhaps by someone else: checked below like any other
+                }
+            }
+            return new LogDirectory(check(dir, byDefault));
+        } catch (IOException e) {
+            throw refuse(byDefault, "log directory " + dir + " could not be created or read: " + reason(e)
+                    + "; create it yourself (mode 700), or " + CHOOSE);
+        }
+    }
+
+    private static Path check(Path dir, boolean byDefault) throws IOException {
+        PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class, NOFOLLOW_LINKS);
+        if (!a.isSymbolicLink()) {
+            checkDirectory(dir, a, byDefault, "log directory " + dir);
+            return dir;
+        }
+        if (!ours(dir, a)) {
+            throw refuse(byDefault, "log directory " + dir + " is a symbolic link owned by user " + a.owner().getName()
+                    + ", not by " + me() + ", the user this JVM runs as: its owner decides where logs go, and "
+                    + "can replace a task's log with a FIFO or a link. " + fix(byDefault, dir));
+        }
+        Path target = dir.toRealPath();
+        checkDirectory(target, Files.readAttributes(target, PosixFileAttributes.class, NOFOLLOW_LINKS), byDefault,
+                "log directory " + target + " (where the link " + dir + " leads)");
+        return target;
+    }
+
+    private static void checkDirectory(Path dir, PosixFileAttributes a, boolean byDefault, String what)
+            throws IOException {
+        if (!a.isDirectory()) {
+            throw refuse(byDefault, what + " exists but is not a directory; " + (byDefault ? "remove it, or " : "")
+                    + CHOOSE);
+        }
+        if (!ours(dir, a)) {
+            throw refuse(byDefault, what + " belongs to user " + a.owner().getName() + ", not to " + me()
+                    + ", the user this JVM runs as: its owner can replace a task's log with a FIFO or a link, "
+                    + "which would hang a start or send the output elsewhere. " + fix(byDefault, dir));
+        }
+        Set<PosixFilePermission> p = a.permissions();
+        if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw refuse(byDefault, what + " can be written by " + (p.contains(PosixFilePermission.OTHERS_WRITE)
+                    ? "other users" : "its group") + " (mode " + PosixFilePermissions.toString(p) + "): they could "
+                    + "replace a task's log with a FIFO or a link, which would hang a start or send the output "
+                    + "elsewhere. Run `chmod 700 " + dir + "`, or " + CHOOSE);
+        }
+    }
+
+    private static String fix(boolean byDefault, Path dir) {
+        return byDefault
+                ? "It is the default log directory (<java.io.tmpdir>/bgtasks-<user.name>), which anyone can create "
+                        + "first in a shared temporary directory: have its owner or root remove " + dir + ", or " + CHOOSE
+                : "Choose a directory of your own with BackgroundTasks.builder().logDirectory(...)";
+    }
+
+    private static RuntimeException refuse(boolean byDefault, String message) {
+        return byDefault ? new IllegalStateException(message) : new IllegalArgumentException(message);
+    }
+
+    /** Whether a file belongs to the user the JVM runs as (its effective uid, where it can be read). */
+    private static boolean ours(Path p, PosixFileAttributes a) throws IOException {
+        OptionalInt uid = Uid.EFFECTIVE;
+        if (uid.isPresent()) {
+            try {
+                return ((Integer) Files.getAttribute(p, "unix:uid", NOFOLLOW_LINKS)) == uid.getAsInt();
+            } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                // no "unix" attribute view: compare names below
+            }
+        }
+        return a.owner().getName().equals(System.getProperty("user.name"));
+    }
+
+    private static String me() {
+        OptionalInt uid = Uid.EFFECTIVE;
+        return System.getProperty("user.name") + (uid.isPresent() ? " (uid " + uid.getAsInt() + ")" : "");
+    }
+
+    /** The effective uid, read once from {@code /proc/self/status}; empty where there is none. */
+    private static final class Uid {
+        static final OptionalInt EFFECTIVE = read();
+
+        private static OptionalInt read() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.ISO_8859_1)) {
+                    if (line.startsWith("Uid:")) {
+                        return OptionalInt.of(Integer.parseInt(line.substring(4).trim().split("\\s+")[1]));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("could not read the effective uid from /proc/self/status", e);
+            }
+            return OptionalInt.empty();
+        }
+    }
+
+    /** @return the directory, absolute, without symbolic link at its end */
+    Path path() {
+        return dir;
+    }
+
+    /** Keeps new runs of {@code name} from using numbers up to {@code n} (an adopted run has it). */
+    void reserve(String name, int n) {
+        lastNumber.merge(name, n, Math::max);
+    }
+
+    /**
+     * Creates {@code <name>.<n>.log} with the first free n, owner-only, never through a link,
+     * and checks that it can hold output: a full file system still lets an empty file be
+     * created, and the task would then lose all its output without anyone knowing.
+     *
+     * @return the new, empty log
+     * @throws IOException if it cannot be created or written; {@link #reason(IOException)} says why
+     */
+    Path create(String name) throws IOException {
+        int n = lastNumber.getOrDefault(name, 0);
+        while (true) {
+            n++;
+            Path log = dir.resolve(name + "." + n + ".log");
+            SeekableByteChannel ch;
+            try {
+                ch = Files.newByteChannel(log, Set.of(CREATE_NEW, WRITE, NOFOLLOW_LINKS), OWNER_ONLY_FILE);
+            } catch (FileAlreadyExistsException e) {
+                continue; // taken by an earlier run: try the next number
+            }
+            lastNumber.merge(name, n, Math::max);
+            try (ch) {
+                ch.write(ByteBuffer.wrap(new byte[] {'\n'}));
+                ch.truncate(0);
+            } catch (IOException e) {
+                deleteQuietly(log);
+                throw e;
+            }
+            return log;
+        }
+    }
+
+    /**
+     * Tells whether the file system of a finished task's log was full, or nearly (less than
+     * {@link #LOW_SPACE} free): then the task's output may be incomplete, and its writes may
+     * have failed. One {@code statvfs} per task end.
+     *
+     * @return the problem, for people, or empty
+     */
+    static Optional<String> spaceProblem(Path log) {
+        long free;
+        try {
+            free = Files.getFileStore(log).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // the log is gone or unreadable: nothing to say about its space
+        }
+        if (free >= LOW_SPACE) {
+            return Optional.empty();
+        }
+        String where = "the file system of " + log.getParent();
+        return Optional.of((free == 0 ? where + " was full" : where + " had only " + Text.count(free) + " bytes free")
+                + " when the task ended: its output may be incomplete");
+    }
+
+    /** Appends a line about a problem to a log, best effort: on a full file system it fails. */
+    static void note(Path log, String problem) {
+        try (SeekableByteChannel ch = Files.newByteChannel(log, Set.of(READ, WRITE, NOFOLLOW_LINKS))) {
+            long size = ch.size();
+            boolean atLineStart = true;
+            if (size > 0) {
+                ByteBuffer last = ByteBuffer.allocate(1);
+                ch.position(size - 1).read(last);
+                atLineStart = last.get(0) == '\n';
+            }
+            ch.position(size);
+            ch.write(ByteBuffer.wrap(((atLineStart ? "" : "\n") + "[bgtasks] " + problem + "\n")
+                    .getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not note in {} that {}", log, problem, e);
+        }
+    }
+
+    /** Says why a file operation failed, in the operating system's words where there are some. */
+    static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
+            return ((FileSystemException) e).getReason();
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    static void deleteQuietly(Path log) {
+        try {
+            Files.deleteIfExists(log);
+        } catch (IOException e) {
+            LOG.debug("could not delete {}", log, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return dir.toString();
+    }
+}
