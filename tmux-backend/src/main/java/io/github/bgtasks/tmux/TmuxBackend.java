@@ -4,6 +4,10 @@ import io.github.bgtasks.spi.Backend;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.ExitStatus;
 import io.github.bgtasks.spi.Launch;
+import io.github.bgtasks.tmux.internal.StateFiles;
+import io.github.bgtasks.tmux.internal.TmuxClient;
+import io.github.bgtasks.tmux.internal.TmuxException;
+import io.github.bgtasks.tmux.internal.Wrapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -115,7 +119,7 @@ public final class TmuxBackend implements Backend {
     private final String attachPrefix;
     private final Path stateDir;
     private final Path tasksDir;
-    private final Tmux tmux;
+    private final TmuxClient tmux;
     private final Wrapper.Tools tools;
     private final String killCommand;
     private final WatchService watcher;
@@ -131,7 +135,7 @@ public final class TmuxBackend implements Backend {
 
     private TmuxBackend(Builder b) {
         this.executable = b.executable != null ? b.executable.toString() : "tmux";
-        Tmux.checkVersion(executable);
+        TmuxClient.checkVersion(executable);
         String exe = b.executable != null ? Wrapper.quote(executable) : "tmux";
         if (b.socketPath != null) {
             Path sock = b.socketPath.toAbsolutePath().normalize();
@@ -162,7 +166,7 @@ public final class TmuxBackend implements Backend {
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the tmux configuration " + config, e);
         }
-        this.tmux = new Tmux(executable, socketArgs, config, b.tmuxTimeout != null ? b.tmuxTimeout : DEFAULT_TMUX_TIMEOUT,
+        this.tmux = new TmuxClient(executable, socketArgs, config, b.tmuxTimeout != null ? b.tmuxTimeout : DEFAULT_TMUX_TIMEOUT,
                 b.noProgress != null ? b.noProgress : DEFAULT_NO_PROGRESS);
         String env = required(firstExecutable("/usr/bin/env", "/bin/env"), "env");
         this.tools = new Wrapper.Tools(env, required(firstExecutable("/usr/bin/mv", "/bin/mv"), "mv"),
@@ -271,7 +275,7 @@ public final class TmuxBackend implements Backend {
             task.sendGo();
         } catch (IOException | RuntimeException e) {
             abandon(task);
-            if (e instanceof Tmux.TmuxException te && te.duplicateSession()) {
+            if (e instanceof TmuxException te && te.duplicateSession()) {
                 throw new IOException("a tmux session named '" + name + "' already exists on " + attachPrefix
                         + " (perhaps started by another JVM); choose another name or end that session", e);
             }
@@ -311,9 +315,9 @@ public final class TmuxBackend implements Backend {
         ProcessResult r;
         try {
             r = new ProcessExecutor(tools.mkfifo(), "-m", "600", fifo.toString()).readOutput(true).exitValueAny()
-                    .timeout(Tmux.HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute();
+                    .timeout(TmuxClient.HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute();
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IOException("mkfifo " + fifo + " did not finish within " + Tmux.HELPER_TIMEOUT_MILLIS / 1000 + " s");
+            throw new IOException("mkfifo " + fifo + " did not finish within " + TmuxClient.HELPER_TIMEOUT_MILLIS / 1000 + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while creating " + fifo);
@@ -360,7 +364,7 @@ public final class TmuxBackend implements Backend {
                 }
                 tmux.serverPid(Long.parseLong(f[0]));
                 return Long.parseLong(f[1]);
-            } catch (Tmux.TmuxException e) {
+            } catch (TmuxException e) {
                 if (e.timedOut() || e.duplicateSession()) {
                     // Perhaps it was carried out after all (or by an earlier attempt of ours): ask.
                     long pid;
@@ -394,7 +398,7 @@ public final class TmuxBackend implements Backend {
                 return Long.parseLong(f[2]);
             }
             return 0;
-        } catch (Tmux.TmuxException e) {
+        } catch (TmuxException e) {
             if (e.noServer() || e.noSession()) {
                 return 0;
             }
@@ -605,7 +609,7 @@ public final class TmuxBackend implements Backend {
 
     // ---- used by TmuxTask ----
 
-    Tmux tmux() {
+    TmuxClient tmux() {
         return tmux;
     }
 
@@ -625,7 +629,7 @@ public final class TmuxBackend implements Backend {
         }
         try {
             new ProcessExecutor(killCommand, "-s", signal, Long.toString(pid))
-                    .timeout(Tmux.HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).exitValueAny().execute();
+                    .timeout(TmuxClient.HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).exitValueAny().execute();
         } catch (Exception e) {
             LOG.debug("kill -s {} {} failed", signal, pid, e);
         }
@@ -642,7 +646,7 @@ public final class TmuxBackend implements Backend {
             if (owner.equals(t.tag())) {
                 tmux.run(List.of("kill-session", "-t", "=" + name));
             }
-        } catch (Tmux.TmuxException e) {
+        } catch (TmuxException e) {
             if (!e.noServer() && !e.noSession()) {
                 LOG.warn("could not kill the tmux session of task {}: {}", t.launch().id(), e.getMessage());
             }
@@ -763,7 +767,7 @@ public final class TmuxBackend implements Backend {
     private Set<String> liveIds() throws IOException {
         try {
             return new HashSet<>(List.of(tmux.run(List.of("list-sessions", "-F", "#{@bgtasks-id}")).split("\n")));
-        } catch (Tmux.TmuxException e) {
+        } catch (TmuxException e) {
             if (e.noServer()) {
                 return null;
             }
@@ -973,7 +977,7 @@ public final class TmuxBackend implements Backend {
     private static boolean supportsDefaultSignal(String env) {
         try {
             return new ProcessExecutor(env, "--default-signal=INT", "true")
-                    .timeout(Tmux.HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).exitValueAny().execute().getExitValue() == 0;
+                    .timeout(TmuxClient.HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).exitValueAny().execute().getExitValue() == 0;
         } catch (Exception e) {
             return false;
         }

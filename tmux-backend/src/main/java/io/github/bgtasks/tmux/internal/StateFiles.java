@@ -1,4 +1,4 @@
-package io.github.bgtasks.tmux;
+package io.github.bgtasks.tmux.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** File chores of the state directory: private directories, atomic writes, quiet deletes. */
-final class StateFiles {
+public final class StateFiles {
     private static final Logger LOG = LoggerFactory.getLogger(StateFiles.class);
     private static int myUid = -1;
 
@@ -24,7 +24,7 @@ final class StateFiles {
     }
 
     /** @return the file's text, or {@code null} if it does not exist (or cannot be read) */
-    static String read(Path file) {
+    public static String read(Path file) {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
@@ -36,7 +36,7 @@ final class StateFiles {
     }
 
     /** Deletes a file if it exists; a failure is only logged. */
-    static void deleteQuietly(Path file) {
+    public static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
@@ -45,7 +45,7 @@ final class StateFiles {
     }
 
     /** Writes the file owner-only, all at once: readers see the old content or the new, never half. */
-    static void writeAtomically(Path file, String text) throws IOException {
+    public static void writeAtomically(Path file, String text) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -54,7 +54,7 @@ final class StateFiles {
     }
 
     /** Deletes a directory and everything in it; a failure is only logged. */
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
@@ -71,7 +71,7 @@ final class StateFiles {
      * closed to others: it holds tasks' environments and, for {@code -S}, the socket. A parent
      * must be the user's and not writable by others, unless it is sticky (such as /tmp).
      */
-    static void privateDirectory(Path dir, boolean parent) {
+    public static void privateDirectory(Path dir, boolean parent) {
         String what = parent ? "directory" : "private directory";
         try {
             if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -101,7 +101,7 @@ final class StateFiles {
     }
 
     /** The uid of this process, as the owner of a file it creates. */
-    static synchronized int myUid() throws IOException {
+    public static synchronized int myUid() throws IOException {
         if (myUid < 0) {
             Path probe = Files.createTempFile("bgtasks-uid", ".probe");
             try {
