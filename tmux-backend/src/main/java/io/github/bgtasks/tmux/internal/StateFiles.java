@@ -24,7 +24,7 @@ public final class StateFiles {
     }
 
     /** @return the file's text, or {@code null} if it does not exist (or cannot be read) */
-    public static String read(Path file) {
+    static String read(Path file) {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
@@ -36,7 +36,7 @@ public final class StateFiles {
     }
 
     /** Deletes a file if it exists; a failure is only logged. */
-    public static void deleteQuietly(Path file) {
+    static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
@@ -45,7 +45,7 @@ public final class StateFiles {
     }
 
     /** Writes the file owner-only, all at once: readers see the old content or the new, never half. */
-    public static void writeAtomically(Path file, String text) throws IOException {
+    static void writeAtomically(Path file, String text) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -54,7 +54,7 @@ public final class StateFiles {
     }
 
     /** Deletes a directory and everything in it; a failure is only logged. */
-    public static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
@@ -101,7 +101,7 @@ public final class StateFiles {
     }
 
     /** The uid of this process, as the owner of a file it creates. */
-    public static synchronized int myUid() throws IOException {
+    static synchronized int myUid() throws IOException {
         if (myUid < 0) {
             Path probe = Files.createTempFile("bgtasks-uid", ".probe");
             try {

@@ -37,7 +37,7 @@ import org.zeroturnaround.exec.StartedProcess;
  */
 public final class TmuxClient {
     /** How long a helper program other than tmux (env, kill, mkfifo) may take. */
-    public static final long HELPER_TIMEOUT_MILLIS = 60_000;
+    static final long HELPER_TIMEOUT_MILLIS = 60_000;
     /** The oldest tmux this backend supports, for messages. */
     static final String MIN_VERSION = "3.2";
 
@@ -77,7 +77,7 @@ public final class TmuxClient {
     }
 
     /** Remembers the server's pid (from {@code #{pid}}), so that a wedged server can be told from a busy one. */
-    public void serverPid(long pid) {
+    void serverPid(long pid) {
         ProcessHandle known = server;
         if (known == null || known.pid() != pid || !known.isAlive()) {
             server = ProcessHandle.of(pid).orElse(null);

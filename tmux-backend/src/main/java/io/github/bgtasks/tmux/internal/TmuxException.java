@@ -3,7 +3,7 @@ package io.github.bgtasks.tmux.internal;
 import java.io.IOException;
 
 /** A failed tmux call; tells the common causes apart by tmux's message. */
-public final class TmuxException extends IOException {
+final class TmuxException extends IOException {
     private static final long serialVersionUID = 1L;
     private final String stderr;
     private final boolean timedOut;
@@ -17,28 +17,28 @@ public final class TmuxException extends IOException {
     }
 
     /** @return whether the call was given up without an answer: the server may still carry it out */
-    public boolean timedOut() {
+    boolean timedOut() {
         return timedOut;
     }
 
     /** @return whether it was given up because nothing moved (rather than after the overall limit) */
-    public boolean wedged() {
+    boolean wedged() {
         return wedged;
     }
 
     /** @return whether a session of that name exists already */
-    public boolean duplicateSession() {
+    boolean duplicateSession() {
         return stderr.contains("duplicate session");
     }
 
     /** @return whether no server runs on the socket (never started, exited, or killed) */
-    public boolean noServer() {
+    boolean noServer() {
         return stderr.contains("no server running") || stderr.contains("error connecting to")
                 || stderr.contains("server exited unexpectedly");
     }
 
     /** @return whether the targeted session does not exist */
-    public boolean noSession() {
+    boolean noSession() {
         return stderr.contains("can't find") || stderr.contains("no such session");
     }
 }
