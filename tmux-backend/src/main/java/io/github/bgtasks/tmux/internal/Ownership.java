@@ -56,6 +56,7 @@ public final class Ownership {
      * reported lost.
      *
      * @return the tasks found, oldest first
+     * @throws IOException if the state directory cannot be read, or tmux failed
      */
     public List<BackendTask> discover() throws IOException {
         List<TmuxTask> found = new ArrayList<>();

@@ -70,6 +70,10 @@ public final class StateFiles {
      * Creates the directory with mode 0700, or checks that an existing one is the user's own and
      * closed to others: it holds tasks' environments and, for {@code -S}, the socket. A parent
      * must be the user's and not writable by others, unless it is sticky (such as /tmp).
+     *
+     * @param dir the directory
+     * @param parent whether it is a parent (then a sticky directory such as /tmp is fine)
+     * @throws IllegalArgumentException if it is not a directory, or open to others
      */
     public static void privateDirectory(Path dir, boolean parent) {
         String what = parent ? "directory" : "private directory";

@@ -71,7 +71,11 @@ public final class TmuxClient {
         this.noProgressLimit = noProgressLimit;
     }
 
-    /** Primarily for tests: how many tmux client calls this object has made. */
+    /**
+     * Primarily for tests.
+     *
+     * @return how many tmux client calls this object has made
+     */
     public long calls() {
         return calls.get();
     }

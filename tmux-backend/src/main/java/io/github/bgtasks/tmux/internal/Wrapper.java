@@ -207,7 +207,12 @@ public final class Wrapper {
         return s.toString();
     }
 
-    /** POSIX single quoting: the result is one literal word for any input without NUL. */
+    /**
+     * POSIX single quoting: the result is one literal word for any input without NUL.
+     *
+     * @param s any text without NUL
+     * @return the quoted word
+     */
     public static String quote(String s) {
         return "'" + s.replace("'", "'\\''") + "'";
     }

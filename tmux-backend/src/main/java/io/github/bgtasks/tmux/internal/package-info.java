@@ -1,6 +1,6 @@
 /**
  * The tmux backend's implementation: not part of the API; may change without notice. Use
- * {@link io.github.bgtasks.tmux.TmuxBackend}.
+ * {@code io.github.bgtasks.tmux.TmuxBackend}.
  *
  * <p>The parts, each owning its own state; {@code TmuxBackend} wires them, and none of them
  * refers back to it:
