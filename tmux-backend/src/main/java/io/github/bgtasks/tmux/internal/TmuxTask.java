@@ -86,7 +86,7 @@ public final class TmuxTask implements BackendTask {
     }
 
     /**
-     * Primarily for tests: sets the wrapper's pid and start time.
+     * Sets the wrapper's pid and start time (public for tests, which give a task a stranger's pid).
      *
      * @param pid the wrapper's pid, 0 if unknown
      * @param startMillis its start time, epoch milliseconds, 0 if unknown
