@@ -11,6 +11,7 @@ import io.github.bgtasks.TaskSpec;
 import io.github.bgtasks.TaskState;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.ExitStatus;
+import io.github.bgtasks.tmux.internal.TmuxTask;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalInt;
@@ -108,7 +109,7 @@ class StopTest {
         // A task whose recorded wrapper pid now belongs to another process (other start time).
         Process stranger = new ProcessBuilder("sleep", M108).start();
         try (TmuxBackend backend = SERVER.backend()) {
-            TmuxTask ghost = new TmuxTask(backend, Fixtures.launch(tmp, "ghost", null, Duration.ofSeconds(1), "true"),
+            TmuxTask ghost = backend.newTask(Fixtures.launch(tmp, "ghost", null, Duration.ofSeconds(1), "true"),
                     tmp.resolve("ghost-state"));
             long realStart = stranger.info().startInstant().orElseThrow().toEpochMilli();
             ghost.identify(stranger.pid(), realStart - 10_000);

@@ -3,6 +3,7 @@ package io.github.bgtasks.tmux;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.bgtasks.BackgroundTasks;
+import io.github.bgtasks.tmux.internal.TmuxClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ final class TmuxServer implements BeforeAllCallback, AfterAllCallback {
     public void beforeAll(ExtensionContext context) throws IOException {
         boolean present;
         try {
-            Tmux.checkVersion("tmux");
+            TmuxClient.checkVersion("tmux");
             present = true;
         } catch (IllegalStateException e) {
             present = false;

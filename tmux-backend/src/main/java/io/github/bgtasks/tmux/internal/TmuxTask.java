@@ -1,4 +1,4 @@
-package io.github.bgtasks.tmux;
+package io.github.bgtasks.tmux.internal;
 
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.ExitStatus;
@@ -10,26 +10,27 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One task in its own tmux session, named exactly as the task. Its wrapper (the pane's
  * process, leader of the task's process group) is identified by pid and start time, so a
- * recycled pid is never signalled. This class is thread-safe.
+ * recycled pid is never signalled. It holds its own state: its wrapper's identity, the
+ * JVM's end of its go FIFO, whether its start was accepted and whether this instance owns it,
+ * and what end detection has seen so far. This class is thread-safe.
  */
-final class TmuxTask implements BackendTask {
-    /** Bytes per {@code send-keys -H} call: 3 argv bytes each, well under tmux's 16 KiB. */
-    private static final int SEND_CHUNK = 4000;
+public final class TmuxTask implements BackendTask {
+    private static final Logger LOG = LoggerFactory.getLogger(TmuxTask.class);
 
-    private final TmuxBackend backend;
+    private final Services services;
     private final Launch launch;
     private final Path dir;
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
@@ -60,13 +61,37 @@ final class TmuxTask implements BackendTask {
     /** The JVM's end of the task's {@code go} FIFO, held until the wrapper has read it; guarded by this. */
     private FileChannel go;
 
-    TmuxTask(TmuxBackend backend, Launch launch, Path dir) {
-        this.backend = backend;
+    /**
+     * What a task uses of its backend, shared by all its tasks.
+     *
+     * @param sessions the tasks' sessions
+     * @param tools the helper programs
+     * @param chores the backend's background thread and closed state
+     * @param server the server, for the attach command
+     * @param release what {@link #release()} does: forgets the task, deletes its state if it is this instance's
+     */
+    public record Services(Sessions sessions, Tools tools, Chores chores, ServerAddress server,
+            Consumer<TmuxTask> release) {
+    }
+
+    /**
+     * @param services what the task uses of its backend
+     * @param launch what runs
+     * @param dir the task's state directory
+     */
+    public TmuxTask(Services services, Launch launch, Path dir) {
+        this.services = services;
         this.launch = launch;
         this.dir = dir;
     }
 
-    void identify(long pid, long startMillis) {
+    /**
+     * Sets the wrapper's pid and start time (public for tests, which give a task a stranger's pid).
+     *
+     * @param pid the wrapper's pid, 0 if unknown
+     * @param startMillis its start time, epoch milliseconds, 0 if unknown
+     */
+    public void identify(long pid, long startMillis) {
         this.pidStartMillis = startMillis;
         this.pid = pid;
     }
@@ -128,8 +153,17 @@ final class TmuxTask implements BackendTask {
         }
     }
 
+    /** Lets a wrapper that waits for a go that will never come read end of file (open, close). */
+    static void wakeUnanswered(Path dir) {
+        try (FileChannel c = FileChannel.open(dir.resolve("go"), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            LOG.debug("told the wrapper in {} that its start was never confirmed", dir);
+        } catch (IOException e) {
+            // no FIFO: nobody can wait on it
+        }
+    }
+
     /** @return the wrapper process, if it still runs (same pid and same start time) */
-    Optional<ProcessHandle> wrapper() {
+    public Optional<ProcessHandle> wrapper() {
         long p = pid;
         long start = pidStartMillis;
         if (p <= 0 || start <= 0) {
@@ -181,7 +215,7 @@ final class TmuxTask implements BackendTask {
             w.get().destroy();
             wake(w.get().pid());
         } else if (!isDone()) {
-            backend.killSession(this); // nothing to signal: at least hang up the session
+            killSession(); // nothing to signal: at least hang up the session
         }
     }
 
@@ -198,9 +232,24 @@ final class TmuxTask implements BackendTask {
         if (w.isPresent()) {
             child(w.get()).ifPresent(ProcessHandle::destroyForcibly);
             wake(w.get().pid());
-            backend.killSessionLater(this);
+            killSessionLater();
         } else if (!isDone()) {
-            backend.killSession(this);
+            killSession();
+        }
+    }
+
+    /** Kills the task's session, if it is still the task's (same {@code @bgtasks-id}). */
+    private void killSession() {
+        if (isDone() || services.chores().closed()) {
+            return;
+        }
+        services.sessions().kill(launch.name(), tag(), launch.id());
+    }
+
+    /** Gives the wrapper a moment to record a SIGKILLed task's end, then kills its session. */
+    private void killSessionLater() {
+        if (!services.chores().closed()) {
+            services.chores().later(this::killSession, 2_000);
         }
     }
 
@@ -218,7 +267,7 @@ final class TmuxTask implements BackendTask {
     private void wake(long wrapperPid) {
         char state = state(wrapperPid);
         if (state == 'T' || state == 't') {
-            backend.signal("CONT", wrapperPid);
+            services.tools().signal("CONT", wrapperPid);
         }
     }
 
@@ -252,13 +301,7 @@ final class TmuxTask implements BackendTask {
         if (isDone()) {
             throw new IOException("task " + launch.id() + " has ended");
         }
-        for (int from = 0; from < bytes.length; from += SEND_CHUNK) {
-            List<String> args = new ArrayList<>(List.of("send-keys", "-t", TmuxBackend.paneTarget(launch.name()), "-H"));
-            for (int i = from; i < Math.min(bytes.length, from + SEND_CHUNK); i++) {
-                args.add(String.format(Locale.ROOT, "%02x", bytes[i] & 0xff));
-            }
-            backend.tmux().run(args);
-        }
+        services.sessions().type(launch.name(), bytes);
     }
 
     /**
@@ -278,12 +321,12 @@ final class TmuxTask implements BackendTask {
 
     @Override
     public Optional<String> attachCommand() {
-        return Optional.of(backend.attachCommand(launch.name()));
+        return Optional.of(services.server().attachCommand(launch.name()));
     }
 
     @Override
     public void release() {
-        backend.release(this);
+        services.release().accept(this);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.github.bgtasks.tmux;
+package io.github.bgtasks.tmux.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,7 +35,7 @@ import org.zeroturnaround.exec.StartedProcess;
  * {@link #noProgressLimit}, which is what a wedged or stopped server looks like. The server is
  * known by the pid that {@code new-session} reports. This class is thread-safe.
  */
-final class Tmux {
+public final class TmuxClient {
     /** How long a helper program other than tmux (env, kill, mkfifo) may take. */
     static final long HELPER_TIMEOUT_MILLIS = 60_000;
     /** The oldest tmux this backend supports, for messages. */
@@ -52,7 +52,14 @@ final class Tmux {
     /** The server's pid and start time as {@code new-session} reported it, or {@code null}. */
     private volatile ProcessHandle server;
 
-    Tmux(String executable, List<String> socketArgs, Path config, Duration limit, Duration noProgressLimit) {
+    /**
+     * @param executable the tmux program
+     * @param socketArgs {@code -L name} or {@code -S path}
+     * @param config the private configuration file
+     * @param limit how long one call may take in all
+     * @param noProgressLimit how long neither client nor server may move before a call counts as wedged
+     */
+    public TmuxClient(String executable, List<String> socketArgs, Path config, Duration limit, Duration noProgressLimit) {
         List<String> b = new ArrayList<>();
         b.add(executable);
         b.add("-u"); // UTF-8 regardless of the JVM's locale
@@ -64,8 +71,12 @@ final class Tmux {
         this.noProgressLimit = noProgressLimit;
     }
 
-    /** Primarily for tests: how many tmux client calls this object has made. */
-    long calls() {
+    /**
+     * Primarily for tests.
+     *
+     * @return how many tmux client calls this object has made
+     */
+    public long calls() {
         return calls.get();
     }
 
@@ -80,11 +91,12 @@ final class Tmux {
     /**
      * Runs {@code tmux <socket> -f <conf> args...}.
      *
+     * @param args the command and its arguments
      * @return standard output
      * @throws TmuxException if tmux wrote to stderr, exited non-zero or gave no answer in time
      *     ({@link TmuxException#timedOut()}: the server may still carry the command out later)
      */
-    String run(List<String> args) throws IOException {
+    public String run(List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(base);
         cmd.addAll(args);
         calls.incrementAndGet();
@@ -183,8 +195,14 @@ final class Tmux {
         }
     }
 
-    /** Reads {@code tmux -V}, failing with a message that says what was found and what is needed. */
-    static String checkVersion(String executable) {
+    /**
+     * Reads {@code tmux -V}, failing with a message that says what was found and what is needed.
+     *
+     * @param executable the tmux program
+     * @return the version line
+     * @throws IllegalStateException if tmux is missing, does not answer, or is older than 3.2
+     */
+    public static String checkVersion(String executable) {
         String out;
         try {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -232,46 +250,5 @@ final class Tmux {
     private static String describe(List<String> args) {
         String s = String.join(" ", args);
         return s.length() > 200 ? s.substring(0, 200) + "..." : s;
-    }
-
-    /** A failed tmux call; tells the common causes apart by tmux's message. */
-    static final class TmuxException extends IOException {
-        private static final long serialVersionUID = 1L;
-        private final String stderr;
-        private final boolean timedOut;
-        private final boolean wedged;
-
-        TmuxException(String message, String stderr, boolean timedOut, boolean wedged) {
-            super(message);
-            this.stderr = stderr;
-            this.timedOut = timedOut;
-            this.wedged = wedged;
-        }
-
-        /** @return whether the call was given up without an answer: the server may still carry it out */
-        boolean timedOut() {
-            return timedOut;
-        }
-
-        /** @return whether it was given up because nothing moved (rather than after the overall limit) */
-        boolean wedged() {
-            return wedged;
-        }
-
-        /** @return whether a session of that name exists already */
-        boolean duplicateSession() {
-            return stderr.contains("duplicate session");
-        }
-
-        /** @return whether no server runs on the socket (never started, exited, or killed) */
-        boolean noServer() {
-            return stderr.contains("no server running") || stderr.contains("error connecting to")
-                    || stderr.contains("server exited unexpectedly");
-        }
-
-        /** @return whether the targeted session does not exist */
-        boolean noSession() {
-            return stderr.contains("can't find") || stderr.contains("no such session");
-        }
     }
 }

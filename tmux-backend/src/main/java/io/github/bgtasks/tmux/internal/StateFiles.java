@@ -1,4 +1,4 @@
-package io.github.bgtasks.tmux;
+package io.github.bgtasks.tmux.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** File chores of the state directory: private directories, atomic writes, quiet deletes. */
-final class StateFiles {
+public final class StateFiles {
     private static final Logger LOG = LoggerFactory.getLogger(StateFiles.class);
     private static int myUid = -1;
 
@@ -70,8 +70,12 @@ final class StateFiles {
      * Creates the directory with mode 0700, or checks that an existing one is the user's own and
      * closed to others: it holds tasks' environments and, for {@code -S}, the socket. A parent
      * must be the user's and not writable by others, unless it is sticky (such as /tmp).
+     *
+     * @param dir the directory
+     * @param parent whether it is a parent (then a sticky directory such as /tmp is fine)
+     * @throws IllegalArgumentException if it is not a directory, or open to others
      */
-    static void privateDirectory(Path dir, boolean parent) {
+    public static void privateDirectory(Path dir, boolean parent) {
         String what = parent ? "directory" : "private directory";
         try {
             if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {

@@ -1,16 +1,21 @@
-package io.github.bgtasks.tmux;
+package io.github.bgtasks.tmux.internal;
 
 import io.github.bgtasks.spi.Launch;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Writes the per-task wrapper script ({@code run.sh}) that tmux starts in the task's pane.
+ * Writes the per-task wrapper script ({@code run.sh}) that tmux starts in the task's pane, and
+ * the {@code pipe-pane} command that copies the pane's output into the task's log.
  *
  * <p>tmux only ever sees {@code env -i /bin/sh <dir>/run.sh}: two or more arguments, so tmux
  * calls {@code execvp} and no shell parses user bytes, and no argument ends in {@code ;}. The
@@ -45,14 +50,10 @@ import java.util.regex.Pattern;
  *       of the task outlives it and the pane closes at once.</li>
  * </ul>
  */
-final class Wrapper {
+public final class Wrapper {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private Wrapper() {
-    }
-
-    /** The executables the script uses by absolute path, so the task's PATH cannot matter. */
-    record Tools(String env, String mv, String sleep, String mkfifo, boolean defaultSignal, String perl) {
     }
 
     /**
@@ -83,6 +84,41 @@ final class Wrapper {
             "if (open(my $o, \">\", \"$f.tmp\")) { print $o \"$s\\n\"; close($o); rename(\"$f.tmp\", $f); }",
             "exit(($w & 127) ? 128 + ($w & 127) : $w >> 8);",
             "");
+
+    /**
+     * Writes the script, mode 0700, as {@code run.sh} in the task's state directory; the rest
+     * of the timeout counts from now.
+     *
+     * @return the script
+     */
+    static Path write(Launch l, Path dir, Tools tools) throws IOException {
+        Path script = dir.resolve("run.sh");
+        Files.createFile(script, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.writeString(script, script(l, dir, tools, Instant.now()));
+        return script;
+    }
+
+    /** @return what tmux runs in the pane: the script, from an empty environment, with no shell parsing user bytes */
+    static List<String> command(Tools tools, Path script) {
+        return List.of(tools.env(), "-i", "/bin/sh", script.toString());
+    }
+
+    /**
+     * The {@code pipe-pane} command: appends the pane's bytes to the log, then marks the log
+     * complete. tmux runs it with {@code /bin/sh -c} after format expansion, so the paths are
+     * shell-quoted and every {@code #} is doubled.
+     *
+     * <p>Opening the log can never block: it is opened read-write first ({@code 3<>}, which
+     * returns at once even for a FIFO), appended to only if that descriptor is a regular file,
+     * and never created (a start that failed has had its log removed). Otherwise the pane's
+     * output is read and dropped, so that the task still runs and its end is still noticed.
+     */
+    static String logPipe(Path log, Path dir) {
+        String l = quote(log.toString());
+        String cmd = "if [ -f " + l + " ]; then { [ -f /dev/fd/3 ] && cat >> /dev/fd/3; } 3<> " + l + "; fi; "
+                + "cat > /dev/null; : > " + quote(dir.resolve("closed").toString());
+        return cmd.replace("#", "##");
+    }
 
     /**
      * Writes the script for one launch.
@@ -171,8 +207,13 @@ final class Wrapper {
         return s.toString();
     }
 
-    /** POSIX single quoting: the result is one literal word for any input without NUL. */
-    static String quote(String s) {
+    /**
+     * POSIX single quoting: the result is one literal word for any input without NUL.
+     *
+     * @param s any text without NUL
+     * @return the quoted word
+     */
+    public static String quote(String s) {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 

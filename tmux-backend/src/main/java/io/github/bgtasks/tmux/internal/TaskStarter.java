@@ -1,0 +1,125 @@
+package io.github.bgtasks.tmux.internal;
+
+import io.github.bgtasks.spi.BackendTask;
+import io.github.bgtasks.spi.Launch;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
+/**
+ * Starts tasks with the go handshake: the wrapper waits for a "go" from this JVM before it
+ * runs anything, and gets it only once tmux has confirmed that the session exists and is this
+ * task's. So a start either returns a task that runs, or throws and nothing of it ever runs,
+ * not even should a slow tmux create the session later. This class is thread-safe.
+ */
+public final class TaskStarter {
+    private static final Pattern SESSION_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,63}");
+
+    private final TaskRecords records;
+    private final EndWatcher ends;
+    private final TmuxTask.Services services;
+
+    /**
+     * @param records records each task
+     * @param ends watches each task from before its session exists
+     * @param services for the tasks started
+     */
+    public TaskStarter(TaskRecords records, EndWatcher ends, TmuxTask.Services services) {
+        this.records = records;
+        this.ends = ends;
+        this.services = services;
+    }
+
+    /**
+     * Starts the task in a new session named as the task, with its log started in the same
+     * tmux call so that not even the first byte is lost.
+     *
+     * @param launch what to start
+     * @return the task, running
+     * @throws IOException if a session of that name exists already, or tmux failed
+     */
+    public BackendTask launch(Launch launch) throws IOException {
+        String name = launch.name();
+        if (!SESSION_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("task name '" + name + "' cannot be a tmux session name; use 1 to 64 "
+                    + "letters, digits, '_' and '-', not starting with '-'");
+        }
+        Tools tools = services.tools();
+        if (tools.perl() == null && launch.argv().get(0).indexOf('=') >= 0) {
+            throw new IllegalArgumentException("program '" + launch.argv().get(0) + "' contains '=', which env(1) "
+                    + "would take for a variable; without Perl the tmux backend cannot run it; install Perl, or rename the "
+                    + "program or use a symbolic link");
+        }
+        Path dir = records.createDirectory(launch.id());
+        TmuxTask task = new TmuxTask(services, launch, dir);
+        task.owned = true;
+        try {
+            Path script = Wrapper.write(launch, dir, tools);
+            records.write(dir, launch, 0, 0); // pid 0: not accepted (yet), so no later JVM ever says go
+            tools.mkfifo(dir.resolve("go"));
+            task.openGo();
+            // Watch before starting: a task can end before new-session has even returned.
+            ends.watch(task);
+            long pid = services.sessions().create(launch, task.tag(), Wrapper.command(tools, script),
+                    Wrapper.logPipe(launch.logFile(), dir));
+            long start = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant()).map(Instant::toEpochMilli).orElse(0L);
+            task.identify(pid, start);
+            records.write(dir, launch, pid, start); // accepted: from now on the task is to run, whatever happens to this JVM
+            task.accepted = true;
+            task.sendGo();
+        } catch (IOException | RuntimeException e) {
+            abandon(task);
+            if (e instanceof TmuxException te && te.duplicateSession()) {
+                throw new IOException("a tmux session named '" + name + "' already exists on "
+                        + services.server().attachPrefix() + " (perhaps started by another JVM); choose another name or "
+                        + "end that session", e);
+            }
+            throw e;
+        }
+        ends.check(task, null);
+        return task;
+    }
+
+    /**
+     * Gives up a start: the wrapper, should its session exist now or later, never gets a go.
+     * The FIFO is removed first, so a wrapper that has not opened it yet fails to; one that
+     * has reads end of file once this JVM's end is closed, a moment later (so that a wrapper
+     * caught between finding the FIFO and opening it cannot miss the end of file).
+     */
+    private void abandon(TmuxTask task) {
+        task.accepted = false;
+        ends.unwatch(task);
+        StateFiles.deleteTree(task.dir());
+        Chores chores = services.chores();
+        if (chores.closed() || !chores.later(task::closeGo, EndWatcher.SETTLE_MILLIS)) {
+            task.closeGo(); // closed (meanwhile)
+        }
+    }
+
+    /**
+     * Before the backend closes: gives each wrapper that has not read its go yet a moment to
+     * read it (a matter of milliseconds), as long as file events still report it. One that
+     * does not is given the go again by a later JVM.
+     */
+    public void letWrappersReadTheirGo() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EndWatcher.SETTLE_MILLIS);
+        for (TmuxTask t : ends.tasks()) {
+            if (t.accepted && !t.isDone()) {
+                try {
+                    CompletableFuture.anyOf(t.started, t.exit()).get(Math.max(0, deadline - System.nanoTime()),
+                            TimeUnit.NANOSECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    // not started in time: a later JVM gives the go again
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.github.bgtasks.tmux.internal;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeroturnaround.exec.ProcessExecutor;
+import org.zeroturnaround.exec.ProcessResult;
+
+/**
+ * The helper programs the backend uses, by absolute path so that neither the JVM's nor a
+ * task's {@code PATH} can matter: {@code env}, {@code mv} and {@code sleep} in the wrapper
+ * script, {@code mkfifo} for a task's go FIFO, {@code kill} for the one signal Java cannot send
+ * (SIGCONT), and Perl, if present and wanted, for exact exit statuses. Found once per backend.
+ * This class is immutable and thread-safe.
+ *
+ * @param env env(1)
+ * @param mv mv(1)
+ * @param sleep sleep(1)
+ * @param mkfifo mkfifo(1)
+ * @param kill kill(1), or {@code null} where there is none (then a stopped wrapper is not woken)
+ * @param defaultSignal whether env supports {@code --default-signal} (GNU coreutils 8.31+)
+ * @param perl Perl, or {@code null} without it
+ */
+public record Tools(String env, String mv, String sleep, String mkfifo, String kill, boolean defaultSignal,
+        String perl) {
+    private static final Logger LOG = LoggerFactory.getLogger(Tools.class);
+
+    /**
+     * Finds the helper programs in {@code /usr/bin} or {@code /bin}.
+     *
+     * @param perl whether to use Perl where it is installed ({@code false} primarily for tests)
+     * @return the programs found
+     * @throws IllegalStateException if env, mv, sleep or mkfifo is missing
+     */
+    public static Tools find(boolean perl) {
+        String env = required(firstExecutable("/usr/bin/env", "/bin/env"), "env");
+        String mv = required(firstExecutable("/usr/bin/mv", "/bin/mv"), "mv");
+        String sleep = required(firstExecutable("/usr/bin/sleep", "/bin/sleep"), "sleep");
+        String mkfifo = required(firstExecutable("/usr/bin/mkfifo", "/bin/mkfifo"), "mkfifo");
+        boolean defaultSignal = supportsDefaultSignal(env);
+        String perlPath = perl ? firstExecutable("/usr/bin/perl", "/bin/perl") : null;
+        return new Tools(env, mv, sleep, mkfifo, firstExecutable("/usr/bin/kill", "/bin/kill"), defaultSignal, perlPath);
+    }
+
+    /** Creates a FIFO, mode 0600 (Java cannot). */
+    void mkfifo(Path fifo) throws IOException {
+        ProcessResult r;
+        try {
+            r = new ProcessExecutor(mkfifo, "-m", "600", fifo.toString()).readOutput(true).exitValueAny()
+                    .timeout(TmuxClient.HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute();
+        } catch (TimeoutException e) {
+            throw new IOException("mkfifo " + fifo + " did not finish within " + TmuxClient.HELPER_TIMEOUT_MILLIS / 1000
+                    + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while creating " + fifo);
+        }
+        if (r.getExitValue() != 0) {
+            throw new IOException("could not create the FIFO " + fifo + " (mkfifo exit " + r.getExitValue() + "): "
+                    + r.outputUTF8().trim());
+        }
+    }
+
+    /** Sends a signal Java cannot send itself (SIGCONT) with kill(1); failures only matter to logs. */
+    void signal(String signal, long pid) {
+        if (kill == null) {
+            return;
+        }
+        try {
+            new ProcessExecutor(kill, "-s", signal, Long.toString(pid))
+                    .timeout(TmuxClient.HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).exitValueAny().execute();
+        } catch (Exception e) {
+            LOG.debug("kill -s {} {} failed", signal, pid, e);
+        }
+    }
+
+    private static String firstExecutable(String... candidates) {
+        for (String c : candidates) {
+            if (Files.isExecutable(Path.of(c))) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static String required(String path, String tool) {
+        if (path == null) {
+            throw new IllegalStateException("the tmux backend needs " + tool + " in /usr/bin or /bin; install coreutils");
+        }
+        return path;
+    }
+
+    /** GNU env 8.31+ can reset signals; without it, Ctrl-C cannot reach a task (documented). */
+    private static boolean supportsDefaultSignal(String env) {
+        try {
+            return new ProcessExecutor(env, "--default-signal=INT", "true")
+                    .timeout(TmuxClient.HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).exitValueAny().execute()
+                    .getExitValue() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}
