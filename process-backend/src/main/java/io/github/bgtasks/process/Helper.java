@@ -91,25 +91,30 @@ final class Helper {
             LOG.debug("process backend helper started, pid {}", h.process.pid());
             return h;
         } catch (TimeoutException e) {
-            h.process.destroyForcibly();
+            h.kill();
             throw new IOException("perl (" + perl + ") did not answer within " + Spawner.human(settings.readyLimit())
                     + " while starting the bgtasks process helper, so it looks wedged; it was killed" + h.exitAndStderr(), e);
         } catch (ExecutionException e) {
-            h.process.destroyForcibly();
+            h.kill();
             throw new IOException("perl (" + perl + ") could not start the bgtasks process helper: "
                     + e.getCause().getMessage() + h.exitAndStderr(), e.getCause());
         } catch (InterruptedException e) {
-            h.process.destroyForcibly();
+            h.kill();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while starting the bgtasks process helper", e);
         }
+    }
+
+    /** SIGKILL through the handle: {@link Process#destroyForcibly()} would close its stderr unread. */
+    private void kill() {
+        process.toHandle().destroyForcibly();
     }
 
     /** @return "; it exited with ...; it printed on stderr: ..." for a helper that failed to start */
     private String exitAndStderr() {
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+                kill();
             }
             reader.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
