@@ -13,7 +13,12 @@ import java.io.UncheckedIOException;
  * The JVM only exchanges short messages with it, so a thousand running tasks cost the JVM no
  * thread each: one thread reads the helper's replies for all tasks. If the JVM dies without
  * closing the backend, the helper stops every task (SIGTERM, grace period, SIGKILL) and exits,
- * so no task is left behind, even after {@code kill -9} of the JVM.
+ * so no task is left behind, even after {@code kill -9} of the JVM. If the helper itself dies,
+ * the JVM ends its tasks through their sessions (SIGTERM, grace period, SIGKILL), reports them
+ * LOST, logs the loss once, and starts a new helper for the next task.
+ *
+ * <p>Input sent to a task waits in the helper until the task reads it, up to 1 MiB per task;
+ * beyond that, sending waits for the task to read, and fails after 30 s without progress.
  *
  * <p>This class is thread-safe; so are the backends it creates.
  */
@@ -26,7 +31,9 @@ public final class ProcessBackend {
      *
      * @return the backend, to pass to {@code BackgroundTasks.builder().backend(...)}
      * @throws IllegalStateException if Perl cannot be found on {@code PATH}
-     * @throws UncheckedIOException if the helper could not be started
+     * @throws UncheckedIOException if the helper could not be started; the message names the
+     *     {@code perl} program, its exit status or signal, and what it printed on stderr (a perl
+     *     that does not answer within 60 s is killed and reported as wedged)
      */
     public static Backend create() {
         try {

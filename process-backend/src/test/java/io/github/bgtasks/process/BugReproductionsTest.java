@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * {@code build()} leaks the backend's helper process. Bug 4: zombies count as live leftovers,
  * which makes {@code close()} hang for 5 s. Bug 5: a child that called setsid survives stop().
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // against hangs only: a busy machine may be very slow
 class BugReproductionsTest extends RealProcessTest {
     /**
      * BUG 1 (quit): {@code close()} right after {@code stop()} of a tree whose own process dies
@@ -41,8 +41,8 @@ class BugReproductionsTest extends RealProcessTest {
             String main = marker();
             Path ready = dir.resolve("ready-" + round);
             BackgroundTasks tasks = newTasks();
-            TaskHandle h = tasks.start(TaskSpec.shell("(trap '' TERM; touch " + ready + "; exec sleep " + stubborn
-                    + ") & while [ ! -e " + ready + " ]; do sleep 0.01; done; sleep " + main).build());
+            TaskHandle h = tasks.start(TaskSpec.shell("mkfifo " + ready + "; (trap '' TERM; exec sleep " + stubborn
+                    + " 3> " + ready + ") & exec 3< " + ready + "; sleep " + main).build()); // FIFO: no polling
             awaitRunning(stubborn, 1);
             awaitRunning(main, 1);
 
@@ -51,7 +51,7 @@ class BugReproductionsTest extends RealProcessTest {
             assertEquals(15, r.signal().orElse(-1), "the task's own process died of SIGTERM: " + r);
             tasks.close(); // "close() stops the tasks ... nothing is left behind"
 
-            awaitGone(GRACE.plus(SLACK), stubborn, main);
+            awaitGone(Duration.ofMinutes(1), stubborn, main);
         }
     }
 
@@ -85,9 +85,9 @@ class BugReproductionsTest extends RealProcessTest {
         String escapee = marker();
         Path ready = dir.resolve("ready");
         BackgroundTasks tasks = newTasks();
-        TaskHandle h = tasks.start(TaskSpec.shell("perl -e '$SIG{TERM} = q(IGNORE); setpgrp(0, 0); "
+        TaskHandle h = tasks.start(TaskSpec.shell("mkfifo \"$READY\"; perl -e '$SIG{TERM} = q(IGNORE); setpgrp(0, 0); "
                 + "open(my $f, q(>), $ENV{READY}) or die; close $f; exec @ARGV' sleep " + escapee + " & "
-                + "while [ ! -e \"$READY\" ]; do sleep 0.01; done; exit 0")
+                + "exec 3< \"$READY\"; exit 0") // FIFO: no polling
                 .environment(java.util.Map.of("READY", ready.toString())).build());
         long pid = h.pid().orElseThrow();
 
@@ -97,7 +97,7 @@ class BugReproductionsTest extends RealProcessTest {
         assertNotEquals(pid, e.pgid(), "it left the task's process group");
         assertEquals(pid, e.sid(), "but not the task's session");
 
-        awaitGone(GRACE.plus(SLACK), escapee);
+        awaitGone(Duration.ofMinutes(1), escapee);
     }
 
     /**
@@ -114,7 +114,7 @@ class BugReproductionsTest extends RealProcessTest {
                     () -> BackgroundTasks.builder().backend(ProcessBackend.create()).logDirectory(file).build());
             assertTrue(e.getMessage().contains("is not a directory"), e.getMessage());
             try {
-                within(Duration.ofSeconds(2)).until(() -> newHelpers(before).isEmpty());
+                within(Duration.ofMinutes(1)).until(() -> newHelpers(before).isEmpty());
             } catch (org.awaitility.core.ConditionTimeoutException timeout) {
                 throw new AssertionError("helper left running:" + Procs.describe(newHelpers(before)), timeout);
             }
@@ -142,18 +142,14 @@ class BugReproductionsTest extends RealProcessTest {
         for (int round = 0; round < 8; round++) {
             String m = marker();
             BackgroundTasks tasks = newTasks();
+            // A grace longer than the test's timeout: a close() that waited for it would time the test out.
             TaskHandle h = tasks.start(TaskSpec.shell("trap '' TERM; sleep " + m + " & sleep " + m)
-                    .stopGracePeriod(Duration.ofSeconds(20)).build());
+                    .stopGracePeriod(Duration.ofMinutes(30)).build());
             awaitRunning(m, 2);
             assertEquals(9, h.kill().join().signal().orElse(-1));
-            awaitGone(Duration.ofSeconds(1), m);
+            awaitGone(Duration.ofMinutes(1), m);
 
-            long t0 = System.nanoTime();
-            tasks.close();
-            long ms = millisSince(t0);
-
-            assertTrue(ms < SLACK.toMillis(), "round " + round + ": close() took " + ms
-                    + " ms although nothing was left to stop");
+            tasks.close(); // nothing was left to stop: it must not wait for the grace
         }
     }
 
@@ -171,14 +167,14 @@ class BugReproductionsTest extends RealProcessTest {
         BackgroundTasks tasks = newTasks();
         TaskHandle h = tasks.start(TaskSpec.shell("setsid sleep " + escapee + " & exec sleep " + main).build());
         long pid = h.pid().orElseThrow();
-        within(Duration.ofSeconds(10)).until(() -> Procs.withArg(escapee).stream().anyMatch(p -> p.sid() != pid));
+        within(Duration.ofMinutes(1)).until(() -> Procs.withArg(escapee).stream().anyMatch(p -> p.sid() != pid));
         Procs.Proc e = Procs.withArg(escapee).get(0);
         assertNotEquals(pid, e.sid(), "it left the task's session: " + e);
         assertEquals(pid, e.ppid(), "but is the task's child: " + e);
 
         assertEquals(TaskState.STOPPED, h.stop().join().state());
 
-        awaitGone(GRACE.plus(SLACK), escapee, main);
+        awaitGone(Duration.ofMinutes(1), escapee, main);
     }
 
     /**
@@ -192,7 +188,7 @@ class BugReproductionsTest extends RealProcessTest {
         BackgroundTasks tasks = newTasks();
         TaskHandle h = tasks.start(TaskSpec.shell("(sleep " + daemon + " &); exec sleep " + main).build());
         long helper = helperOf(h);
-        within(Duration.ofSeconds(10)).until(() -> Procs.withArg(daemon).stream().anyMatch(p -> p.ppid() == helper));
+        within(Duration.ofMinutes(1)).until(() -> Procs.withArg(daemon).stream().anyMatch(p -> p.ppid() == helper));
 
         // Another task's end makes the helper look at its children again.
         assertEquals(TaskState.SUCCEEDED, tasks.start(TaskSpec.builder("true").build()).onExit().join().state());
@@ -200,7 +196,7 @@ class BugReproductionsTest extends RealProcessTest {
         assertEquals(TaskState.RUNNING, h.state());
 
         assertEquals(TaskState.STOPPED, h.stop().join().state());
-        awaitGone(GRACE.plus(SLACK), daemon, main);
+        awaitGone(Duration.ofMinutes(1), daemon, main);
     }
 
     /**
@@ -213,9 +209,9 @@ class BugReproductionsTest extends RealProcessTest {
         BackgroundTasks tasks = newTasks();
         TaskHandle h = tasks.start(TaskSpec.shell("(setsid sleep " + escapee + " &); sleep 1").build());
         long pid = h.pid().orElseThrow();
-        within(Duration.ofSeconds(10)).until(() -> Procs.withArg(escapee).stream().anyMatch(p -> p.sid() != pid));
+        within(Duration.ofMinutes(1)).until(() -> Procs.withArg(escapee).stream().anyMatch(p -> p.sid() != pid));
         TaskResult r = h.onExit().join();
         assertEquals(TaskState.SUCCEEDED, r.state());
-        awaitGone(GRACE.plus(SLACK), escapee);
+        awaitGone(Duration.ofMinutes(1), escapee);
     }
 }

@@ -110,7 +110,7 @@ class OutputBytesTest extends RealProcessTest {
         String m = marker();
         TaskHandle h = tasks.start(TaskSpec.shell("printf 'before-kill'; printf '\\201' >&2; exec sleep " + m).build());
         awaitRunning(m, 1);
-        within(java.time.Duration.ofSeconds(5)).until(() -> bytes(h.logFile()).length == 12);
+        within(java.time.Duration.ofMinutes(1)).until(() -> bytes(h.logFile()).length == 12);
         TaskResult r = h.kill().join();
         assertEquals(9, r.signal().orElse(-1), r.toString());
         ByteArrayOutputStream expected = new ByteArrayOutputStream();

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * processes, escapees, leftovers of a finished task, and a grandchild holding the output.
  * Catalogue (reliability.md section 5): 13, 14, 15, 16, 17, 18 (setpgid), 5 (one task).
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // against hangs only: a busy machine may be very slow
 class ProcessTreeTest extends RealProcessTest {
 
     /** #13, #5: the tree ignores SIGTERM, so only the SIGKILL after the grace period ends it. */
@@ -52,9 +52,8 @@ class ProcessTreeTest extends RealProcessTest {
         assertEquals(9, r.signal().orElse(-1), "SIGKILL ended it: " + r);
         assertTrue(r.exitCode().isEmpty(), r.toString());
         assertTrue(ms >= 1300, "SIGTERM was ignored, so it ends only at timeout + grace (1.3 s), took " + ms);
-        assertTrue(ms <= 1300 + SLACK.toMillis(), "ends within timeout + grace + slack, took " + ms);
-        awaitGone(Duration.ofSeconds(2), child, grandchild, foreground);
-        awaitSessionEmpty(pid, Duration.ofSeconds(2));
+        awaitGone(Duration.ofMinutes(1), child, grandchild, foreground);
+        awaitSessionEmpty(pid, Duration.ofMinutes(1));
         awaitNoZombiesOf(helper);
     }
 
@@ -64,8 +63,9 @@ class ProcessTreeTest extends RealProcessTest {
         String stubborn = marker();
         String ready = dir.resolve("ready").toString();
         BackgroundTasks tasks = newTasks();
-        TaskHandle h = tasks.start(TaskSpec.shell("(trap '' TERM; touch " + ready + "; exec sleep " + stubborn + ") & "
-                        + "while [ ! -e " + ready + " ]; do sleep 0.01; done; sleep " + stubborn)
+        // the task goes on once the leftover holds the FIFO open for writing: it has set its trap by then
+        TaskHandle h = tasks.start(TaskSpec.shell("mkfifo " + ready + "; (trap '' TERM; exec sleep " + stubborn
+                        + " 3> " + ready + ") & exec 3< " + ready + "; sleep " + stubborn)
                 .timeout(Duration.ofSeconds(1)).build());
         long pid = h.pid().orElseThrow();
         awaitRunning(stubborn, 2);
@@ -74,8 +74,8 @@ class ProcessTreeTest extends RealProcessTest {
 
         assertEquals(TaskState.TIMED_OUT, r.state(), r.toString());
         assertEquals(15, r.signal().orElse(-1), "the task's own process died of SIGTERM: " + r);
-        awaitGone(GRACE.plus(SLACK), stubborn);
-        awaitSessionEmpty(pid, Duration.ofSeconds(1));
+        awaitGone(Duration.ofMinutes(1), stubborn);
+        awaitSessionEmpty(pid, Duration.ofMinutes(1));
     }
 
     /** #17 (static tree), experiment (b) B1: background children and an orphaned grandchild. */
@@ -101,8 +101,8 @@ class ProcessTreeTest extends RealProcessTest {
 
         assertEquals(TaskState.STOPPED, r.state(), r.toString());
         assertEquals(15, r.signal().orElse(-1), "SIGTERM was enough: " + r);
-        awaitGone(SLACK, child, grandchild, foreground);
-        awaitSessionEmpty(pid, Duration.ofSeconds(1));
+        awaitGone(Duration.ofMinutes(1), child, grandchild, foreground);
+        awaitSessionEmpty(pid, Duration.ofMinutes(1));
         awaitNoZombiesOf(helper);
     }
 
@@ -119,7 +119,7 @@ class ProcessTreeTest extends RealProcessTest {
                     + " & i=$((i+1)); [ $((i % 20)) = 0 ] && echo $i; done; echo loop-ended; wait").build()));
         }
         for (TaskHandle h : handles) {
-            within(Duration.ofSeconds(10)).until(() -> h.tail(1).size() == 1); // it is forking now
+            within(Duration.ofMinutes(1)).until(() -> h.tail(1).size() == 1); // it is forking now
         }
 
         List<CompletableFuture<TaskResult>> ends = handles.stream().map(TaskHandle::stop).toList();
@@ -130,9 +130,9 @@ class ProcessTreeTest extends RealProcessTest {
             // Negative control: it was stopped while forking, not after the loop.
             assertFalse(text(r.logFile()).contains("loop-ended"), "the loop ended before stop() " + r);
         }
-        awaitGone(Duration.ofSeconds(5), markers.toArray(String[]::new));
+        awaitGone(Duration.ofMinutes(1), markers.toArray(String[]::new));
         for (TaskHandle h : handles) {
-            awaitSessionEmpty(h.pid().orElseThrow(), Duration.ofSeconds(2));
+            awaitSessionEmpty(h.pid().orElseThrow(), Duration.ofMinutes(1));
         }
     }
 
@@ -141,19 +141,17 @@ class ProcessTreeTest extends RealProcessTest {
     void stopEndsAStoppedTaskWithSigtermAndSigcont() {
         String m = marker();
         BackgroundTasks tasks = newTasks();
-        TaskHandle h = tasks.start(TaskSpec.builder("sleep", m).stopGracePeriod(Duration.ofSeconds(20)).build());
+        // a grace longer than the test's timeout: only SIGTERM and SIGCONT can end it in time
+        TaskHandle h = tasks.start(TaskSpec.builder("sleep", m).stopGracePeriod(Duration.ofMinutes(30)).build());
         long pid = h.pid().orElseThrow();
         Procs.signal(pid, "STOP");
-        within(Duration.ofSeconds(5)).until(() -> Procs.read(pid).map(p -> p.state() == 'T').orElse(false));
+        within(Duration.ofMinutes(1)).until(() -> Procs.read(pid).map(p -> p.state() == 'T').orElse(false));
 
-        long t0 = System.nanoTime();
         TaskResult r = h.stop().join();
-        long ms = millisSince(t0);
 
         assertEquals(TaskState.STOPPED, r.state(), r.toString());
-        assertEquals(15, r.signal().orElse(-1), "SIGTERM (not the SIGKILL after 20 s) ended it: " + r);
-        assertTrue(ms < SLACK.toMillis(), "ended long before the 20 s grace, took " + ms + " ms");
-        awaitGone(Duration.ofSeconds(1), m);
+        assertEquals(15, r.signal().orElse(-1), "SIGTERM (not the SIGKILL after the grace) ended it: " + r);
+        awaitGone(Duration.ofMinutes(1), m);
     }
 
     /** #18 (setpgid): a grandchild that left the process group is still in the session, and the sweep ends it. */
@@ -165,7 +163,7 @@ class ProcessTreeTest extends RealProcessTest {
         TaskHandle h = tasks.start(TaskSpec.shell(
                 "perl -e 'setpgrp(0, 0); exec @ARGV' sleep " + escapee + " & exec sleep " + main).build());
         long pid = h.pid().orElseThrow();
-        within(Duration.ofSeconds(10)).until(() -> Procs.withArg(escapee).stream().anyMatch(p -> p.pgid() != pid));
+        within(Duration.ofMinutes(1)).until(() -> Procs.withArg(escapee).stream().anyMatch(p -> p.pgid() != pid));
         Procs.Proc e = Procs.withArg(escapee).get(0);
         // Negative control: a group signal cannot reach it; only the session sweep can.
         assertNotEquals(pid, e.pgid(), "left the task's process group: " + e);
@@ -174,27 +172,24 @@ class ProcessTreeTest extends RealProcessTest {
         TaskResult r = h.stop().join();
 
         assertEquals(TaskState.STOPPED, r.state(), r.toString());
-        awaitGone(SLACK, escapee, main);
-        awaitSessionEmpty(pid, Duration.ofSeconds(1));
+        awaitGone(Duration.ofMinutes(1), escapee, main);
+        awaitSessionEmpty(pid, Duration.ofMinutes(1));
     }
 
-    /** kill() skips the grace: a SIGTERM-ignoring task with a 20 s grace ends at once with SIGKILL. */
+    /** kill() skips the grace: a SIGTERM-ignoring task with a long grace ends at once with SIGKILL. */
     @Test
     void killSkipsTheGracePeriod() {
         String m = marker();
         BackgroundTasks tasks = newTasks();
         TaskHandle h = tasks.start(TaskSpec.shell("trap '' TERM; sleep " + m + " & sleep " + m)
-                .stopGracePeriod(Duration.ofSeconds(20)).build());
+                .stopGracePeriod(Duration.ofMinutes(30)).build()); // longer than the test's timeout
         awaitRunning(m, 2);
 
-        long t0 = System.nanoTime();
         TaskResult r = h.kill().join();
-        long ms = millisSince(t0);
 
         assertEquals(TaskState.STOPPED, r.state(), r.toString());
         assertEquals(9, r.signal().orElse(-1), r.toString());
-        assertTrue(ms < SLACK.toMillis(), "no grace period, took " + ms + " ms");
-        awaitGone(Duration.ofSeconds(1), m);
+        awaitGone(Duration.ofMinutes(1), m);
     }
 
     /** #15: completion is reported when the task's own process exits; its background child is ended after. */
@@ -202,18 +197,16 @@ class ProcessTreeTest extends RealProcessTest {
     void exitLeavingBackgroundChildrenCompletesAtOnceAndTheLeftoversEnd() {
         String leftover = marker();
         BackgroundTasks tasks = newTasks();
-        long t0 = System.nanoTime();
         TaskHandle h = tasks.start(TaskSpec.shell("sleep " + leftover + " & echo $!; exit 0").build());
         long pid = h.pid().orElseThrow();
 
         TaskResult r = h.onExit().join();
 
-        assertTrue(millisSince(t0) < SLACK.toMillis(), "no wait for the background child: " + r);
         assertEquals(TaskState.SUCCEEDED, r.state(), r.toString());
         long childPid = Long.parseLong(h.tail(1).get(0));
         assertTrue(childPid > 0, "the leftover existed: " + childPid);
-        awaitGone(GRACE.plus(SLACK), leftover);
-        awaitSessionEmpty(pid, Duration.ofSeconds(1));
+        awaitGone(Duration.ofMinutes(1), leftover);
+        awaitSessionEmpty(pid, Duration.ofMinutes(1));
     }
 
     /** #15: a leftover that ignores SIGTERM outlives the completion by the grace period, then gets SIGKILL. */
@@ -222,18 +215,17 @@ class ProcessTreeTest extends RealProcessTest {
         String leftover = marker();
         Path ready = dir.resolve("ready");
         BackgroundTasks tasks = newTasks();
-        long t0 = System.nanoTime();
-        TaskHandle h = tasks.start(TaskSpec.shell("(trap '' TERM; touch " + ready + "; exec sleep " + leftover + ") & "
-                        + "while [ ! -e " + ready + " ]; do sleep 0.01; done; exit 0")
-                .stopGracePeriod(Duration.ofSeconds(2)).build());
+        // The task exits once the leftover holds the FIFO open for writing: it has set its trap by then.
+        TaskHandle h = tasks.start(TaskSpec.shell("mkfifo " + ready + "; (trap '' TERM; exec sleep " + leftover
+                        + " 3> " + ready + ") & exec 3< " + ready + "; exit 0")
+                .stopGracePeriod(Duration.ofSeconds(10)).build());
 
         TaskResult r = h.onExit().join();
 
         assertEquals(TaskState.SUCCEEDED, r.state(), r.toString());
-        assertTrue(millisSince(t0) < SLACK.toMillis(), "completion at the task's own exit: " + r);
-        // Negative control: it survived the SIGTERM of the sweep (the SIGKILL is 2 s away).
+        // Negative control: it survived the SIGTERM of the sweep (the SIGKILL is 10 s away).
         assertEquals(1, Procs.withArg(leftover).size(), "the leftover ignores SIGTERM");
-        awaitGone(Duration.ofSeconds(2).plus(SLACK), leftover);
+        awaitGone(Duration.ofSeconds(10).plus(Duration.ofMinutes(1)), leftover);
     }
 
     /**
@@ -245,12 +237,12 @@ class ProcessTreeTest extends RealProcessTest {
     void grandchildHoldingStdoutDelaysNothing() {
         BackgroundTasks tasks = newTasks();
         Map<TaskHandle, String> runs = new java.util.LinkedHashMap<>();
-        long t0 = System.nanoTime();
         for (int i = 0; i < 3; i++) {
             String m = marker();
             Path flag = dir.resolve("grand-" + i);
-            runs.put(tasks.start(TaskSpec.shell("echo early; (echo grand; touch " + flag + "; exec sleep " + m + ") & "
-                    + "while [ ! -e " + flag + " ]; do sleep 0.01; done; echo child-done; exit 3").build()), m);
+            // the grandchild opens the FIFO after its echo: the task waits for that, without polling
+            runs.put(tasks.start(TaskSpec.shell("echo early; mkfifo " + flag + "; (echo grand; exec sleep " + m
+                    + " 3> " + flag + ") & exec 3< " + flag + "; echo child-done; exit 3").build()), m);
         }
         for (Map.Entry<TaskHandle, String> run : runs.entrySet()) {
             TaskResult r = run.getKey().onExit().join();
@@ -260,9 +252,8 @@ class ProcessTreeTest extends RealProcessTest {
             assertTrue(log.startsWith("early\n"), log);
             assertTrue(log.indexOf("grand\n") > 0 && log.indexOf("grand\n") < log.indexOf("child-done\n"), log);
         }
-        assertTrue(millisSince(t0) < 2 * SLACK.toMillis(), "completions did not wait for the grandchildren");
         assertOnlyTheEventReaderReads();
-        awaitGone(GRACE.plus(SLACK), runs.values().toArray(String[]::new));
+        awaitGone(Duration.ofMinutes(1), runs.values().toArray(String[]::new));
     }
 
     /** Fails if a bgtasks thread other than the one reading the helper's replies is blocked reading. */
@@ -288,7 +279,7 @@ class ProcessTreeTest extends RealProcessTest {
         String m = marker();
         Process parent = new ProcessBuilder("sh", "-c", "true & exec sleep $0", m).start();
         try {
-            within(Duration.ofSeconds(5)).until(() -> Procs.zombiesOf(parent.pid()).size() == 1);
+            within(Duration.ofMinutes(1)).until(() -> Procs.zombiesOf(parent.pid()).size() == 1);
             assertEquals(1, Procs.withArg(m).size(), "and the marker probe sees the parent");
         } finally {
             parent.destroyForcibly().waitFor();

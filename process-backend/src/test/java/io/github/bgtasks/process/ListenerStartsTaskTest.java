@@ -1,0 +1,62 @@
+package io.github.bgtasks.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.github.bgtasks.BackgroundTasks;
+import io.github.bgtasks.TaskHandle;
+import io.github.bgtasks.TaskSpec;
+import io.github.bgtasks.TaskState;
+import io.github.bgtasks.spi.BackendTask;
+import io.github.bgtasks.spi.Launch;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 6, case 4: a listener that starts a task on a direct callback executor. No user code
+ * runs on the helper's reader thread, so the start gets its answer.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ListenerStartsTaskTest extends RealProcessTest {
+
+    @Test
+    void aListenerOnADirectExecutorStartsASecondTask() {
+        String m = marker();
+        BackgroundTasks tasks = newTasks(b -> b.callbackExecutor(Runnable::run));
+        CompletableFuture<TaskHandle> second = new CompletableFuture<>();
+        TaskHandle first = tasks.start(TaskSpec.shell("read line; exit 0").build()); // ends when its input closes
+        first.addListener(r -> {
+            try {
+                second.complete(tasks.start(TaskSpec.builder("sleep", m).build()));
+            } catch (RuntimeException e) {
+                second.completeExceptionally(e);
+            }
+        });
+        first.closeInput();
+
+        TaskHandle h = second.join();
+        assertEquals(TaskState.SUCCEEDED, first.onExit().join().state());
+        assertEquals(TaskState.RUNNING, h.state());
+        awaitRunning(m, 1);
+        tasks.close();
+        assertEquals(TaskState.STOPPED, h.onExit().join().state());
+        awaitGone(Duration.ofSeconds(30), m);
+    }
+
+    /** At the backend level: what depends on a task's exit future never runs on the reader thread. */
+    @Test
+    void exitFuturesAreCompletedOffTheReaderThread() throws Exception {
+        Path log = Files.createFile(dir.resolve("exit.log"));
+        try (Spawner spawner = new Spawner(Perl.find())) {
+            BackendTask t = spawner.launch(Launch.builder("off.1", "off", List.of("true")).workingDirectory(dir).logFile(log).startedAt(java.time.Instant.now()).build());
+            CompletableFuture<String> thread = t.exit().thenApply(s -> Thread.currentThread().getName());
+            assertNotEquals("bgtasks-process-events", thread.get(60, TimeUnit.SECONDS));
+        }
+    }
+}
