@@ -300,10 +300,11 @@ sub arm {
     add_timer($t->{deadline}, sub { signal_task($t, 'KILL') if $t->{deadline} <= time; drop($t); });
 }
 
-# Forgets a task for good once it was forgotten by the JVM and nothing of it is left to end.
+# Forgets a task for good once the JVM forgot it and nothing of it is left to end: no adopted
+# process, and no SIGKILL ahead (a timer is armed only while something may be left).
 sub drop {
     my $t = shift;
-    return unless $t->{forgotten} && !%{ $t->{adopted} } && $t->{deadline} <= time;
+    return unless $t->{forgotten} && !%{ $t->{adopted} } && (!$t->{armed} || $t->{deadline} <= time);
     delete $tasks{$t->{id}};
     delete $by_sid{$t->{pid}};
 }
