@@ -6,35 +6,65 @@
 #
 # Requests (stdin):  S id grace_ms cwd log nset name=value... nunset name... nargv argv...
 #                                        start a task; the environment is ours with these changes
-#                    K id signal         signal the task's process group and session
+#                    K id signal         signal the task's processes; TERM and KILL start ending it
 #                    I id bytes          write to the task's stdin     C id   close its stdin
 #                    F id                forget a finished task        Q      quit, leave tasks
 # Replies (stdout):  s id pid            started       f id message    could not start
 #                    x id e code | x id k signal       the task's own process ended
+#                    i id n              n bytes (decimal) of the task's input left our queue: written
+#                                        to its stdin, or dropped because it closed its stdin, its
+#                                        stdin was closed (C) or it ended; at most one line per task
+#                                        per turn of the main loop. The JVM bounds the bytes it sent
+#                                        and saw no 'i' for, which bounds our queue.
 #                    w message           a warning for the JVM's log
-# End of stdin without Q means the JVM is gone: stop every task (TERM, grace, KILL), then exit.
+#
+# Ending a task starts with the first of: K TERM or K KILL, the end of the task's own process, the
+# JVM's death, SIGTERM to the helper. Everything of the task then gets SIGTERM and SIGCONT (stopped
+# processes act on TERM only after CONT), and SIGKILL at one deadline: that start plus the task's
+# grace period (at once for K KILL). What is found of the task later, such as a process re-parented
+# here after its parent died, gets the same deadline, never a second grace period.
+#
+# End of stdin without Q means the JVM is gone; SIGTERM means the helper itself is being stopped.
+# Either way every task is ended as above, and the helper exits once it has no child left: as a
+# subreaper, that is once every process of every task is gone.
 #
 # The helper is a child subreaper (Linux): what a task leaves behind when its own process ends
 # is re-parented here, not to init, so it is found in our own list of children (no scan of the
-# machine), ended after the task's grace period, and reaped (no zombies, even under an init that
-# does not reap).
+# machine), ended with its task, and reaped (no zombies, even under an init that does not reap).
+# Such a process is attributed to its task by the variable BGTASKS_TASK=<helper pid>.<task id>,
+# which the helper puts into the environment of every task (after the task's own variables, so a
+# task cannot set it) and which every process of the task inherits, whatever session or process
+# group it moved to. A process that cleared its environment (env -i) or whose environment cannot be
+# read (set-uid) is attributed by its session, and failing that, to the tasks that ran when it was
+# re-parented: it is ended once each of them has ended.
+#
+# Not done on purpose: PR_SET_PDEATHSIG for tasks. It would kill a task's own process when the
+# helper exits after Q, which must leave tasks running, and it reaches no other process of the task.
 use strict;
 use warnings;
 use POSIX qw(WNOHANG setsid);
-use Fcntl qw(O_WRONLY O_APPEND O_NOFOLLOW F_GETFL F_SETFL O_NONBLOCK);
+use Fcntl qw(O_WRONLY O_APPEND O_NOFOLLOW O_NOCTTY F_GETFL F_SETFL O_NONBLOCK :mode);
 use IO::Poll qw(POLLIN POLLOUT);
 use Time::HiRes qw(time);
 use Config;
 
 $/ = "\n"; # the loader read this script with another separator
 
-my (%tasks, %by_pid, @timers);
-my %leftovers;     # pid of an adopted leftover (our unreaped child, so its pid cannot be reused) => 1
-my %escapees;      # pid of an adopted process that left its session => pids of the tasks then running
-my %grace_by_sid;  # a task's pid (= its session id) => its grace period in seconds
+my %tasks;    # id => { id, pid, in, queue, grace, done, deadline, adopted => { pid => 1 }, ... }
+my %by_pid;   # the pid of a task's own process while it runs => its id
+my %by_sid;   # a task's pid (= its session id) => its id, until the task is forgotten
+my %adopted;  # pid of a re-parented child of ours (unreaped, so its pid cannot be reused)
+              #     => the id of its task, or '' if it could not be attributed
+my %unowned;  # pid of an adopted process that could not be attributed => ids of the tasks then running
+my %orphans;  # pid of such a process being ended => its deadline
+my %queued;   # id => task, for tasks with input waiting for their stdin to take it
+my %acks;     # id => bytes of input that left the queue this turn (one 'i' line per task per turn)
+my @timers;   # [when, action], sorted when $resort is set
+my $resort = 0;
 my $max_grace = 0;
-my ($requests, $quit, $eof) = ('', 0, 0);
-my $procs; # one scan of /proc, shared by everything done in one turn of the main loop
+my ($requests, $quit, $eof, $term, $stopping, $childless) = ('', 0, 0, 0, 0, 0);
+my $helper = $$;
+my ($procs, $looked); # per turn of the main loop: one scan of /proc, one look at our children
 
 # Away from the JVM's terminal: Ctrl-C reaches the JVM, whose shutdown stops the tasks in order.
 setsid();
@@ -47,6 +77,7 @@ my $subreaper = $^O eq 'linux' && $PRCTL{$arch} && -r "/proc/$$/task/$$/children
 pipe(my $wake_r, my $wake_w) or die "pipe: $!";
 nonblocking($_) for $wake_r, $wake_w, \*STDIN;
 $SIG{CHLD} = sub { syswrite($wake_w, 'c') };
+$SIG{TERM} = sub { $term = 1; syswrite($wake_w, 't') };
 
 sub nonblocking {
     my $fh = shift;
@@ -62,13 +93,49 @@ sub emit {
     }
 }
 sub warn_jvm { emit('w', unpack('H*', shift)) }
+sub fail { my ($id, $why) = @_; chomp $why; emit('f', $id, unpack('H*', $why)) }
+
+sub kind {
+    my $mode = shift;
+    return S_ISFIFO($mode) ? 'a FIFO' : S_ISLNK($mode) ? 'a symbolic link' : S_ISDIR($mode) ? 'a directory'
+        : S_ISCHR($mode) ? 'a character device' : S_ISBLK($mode) ? 'a block device'
+        : S_ISSOCK($mode) ? 'a socket' : 'not a regular file';
+}
+
+# Opens a task's log here, before the fork, never blocking: a FIFO, a device or a link put in the
+# log's place (by whoever else can write to its directory) is refused, and the task not started.
+sub open_log {
+    my $log = shift;
+    my $why;
+    if (sysopen(my $fh, $log, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK)) {
+        my @st = stat($fh);
+        if (!@st) {
+            $why = "fstat failed: $!";
+        } elsif (!S_ISREG($st[2])) {
+            $why = 'it is ' . kind($st[2]) . ', not a regular file';
+        } elsif ($st[4] != $>) {
+            $why = "it is owned by uid $st[4], not by uid $>, which runs the tasks";
+        } elsif (!fcntl($fh, F_SETFL, fcntl($fh, F_GETFL, 0) & ~O_NONBLOCK)) {
+            $why = "fcntl failed: $!";
+        } else {
+            return $fh;
+        }
+    } else {
+        my $err = "$!";
+        my @st = lstat($log);
+        $why = @st && !S_ISREG($st[2]) ? 'it is ' . kind($st[2]) . ', not a regular file' : $err;
+    }
+    die "cannot open log file $log: $why; it must be a regular file of ours"
+        . " (was it replaced? check who else can write to its directory)\n";
+}
 
 sub start_task {
     my ($id, $grace, $cwd, $log, $set, $unset, $argv) = @_;
-    pipe(my $status_r, my $status_w) or return emit('f', $id, unpack('H*', "pipe: $!"));
-    pipe(my $in_r, my $in_w) or return emit('f', $id, unpack('H*', "pipe: $!"));
+    my $out = eval { open_log($log) } or return fail($id, $@);
+    pipe(my $status_r, my $status_w) or return fail($id, "pipe: $!");
+    pipe(my $in_r, my $in_w) or return fail($id, "pipe: $!");
     my $pid = fork();
-    return emit('f', $id, unpack('H*', "fork: $!")) unless defined $pid;
+    return fail($id, "fork: $!") unless defined $pid;
     if ($pid == 0) {
         close $status_r;
         close $in_w;
@@ -77,11 +144,11 @@ sub start_task {
             POSIX::sigprocmask(POSIX::SIG_SETMASK(), POSIX::SigSet->new());
             defined setsid() or die "setsid failed: $!\n";
             chdir($cwd) or die "cannot change to working directory $cwd: $!\n";
-            sysopen(my $out, $log, O_WRONLY | O_APPEND | O_NOFOLLOW) or die "cannot open log file $log: $!\n";
             defined POSIX::dup2(fileno($out), 1) and defined POSIX::dup2(fileno($out), 2)
                 and defined POSIX::dup2(fileno($in_r), 0) or die "dup2 failed: $!\n";
             delete @ENV{@$unset};
             @ENV{keys %$set} = values %$set;
+            $ENV{BGTASKS_TASK} = "$helper.$id";
             no warnings 'exec';
             exec { $argv->[0] } @$argv;
             die "cannot execute $argv->[0]: $!\n";
@@ -91,6 +158,7 @@ sub start_task {
         syswrite($status_w, $why);
         POSIX::_exit(127);
     }
+    close $out;
     close $status_w;
     close $in_r;
     # The status pipe closes on exec (close-on-exec), or carries the reason exec failed.
@@ -105,47 +173,46 @@ sub start_task {
     if (length $why) {
         close $in_w;
         waitpid($pid, 0);
-        return emit('f', $id, unpack('H*', $why));
+        return fail($id, $why);
     }
     nonblocking($in_w);
-    $tasks{$id} = { pid => $pid, in => $in_w, queue => '', grace => $grace / 1000 };
+    $tasks{$id} = { id => $id, pid => $pid, in => $in_w, queue => '', grace => $grace / 1000, adopted => {} };
     $by_pid{$pid} = $id;
-    $grace_by_sid{$pid} = $grace / 1000;
+    $by_sid{$pid} = $id;
     $max_grace = $grace / 1000 if $grace / 1000 > $max_grace;
     emit('s', $id, $pid);
 }
 
-# Every live process as [pid, ppid, pgid, sid], and the processes by parent, from one pass over
+# Every live process as [pid, ppid, pgid, sid], by parent and by session, from one pass over
 # /proc per turn of the main loop (a kill storm costs one pass, not one per task). Zombies are
 # skipped: they are dead, only not yet reaped.
 sub processes {
     return @$procs if $procs;
-    my (@all, %kids);
-    opendir(my $proc, '/proc') or return ([], {});
+    my (%kids, %sessions);
+    opendir(my $proc, '/proc') or return ({}, {});
     for my $p (grep { /^\d+$/ } readdir $proc) {
         open(my $fh, '<', "/proc/$p/stat") or next;
         my $stat = <$fh> // next;
         $stat =~ /\)\s+(\S)\S*\s+(\d+)\s+(\d+)\s+(\d+)/ or next;
         next if $1 eq 'Z';
         my $e = [$p, $2, $3, $4];
-        push @all, $e;
         push @{ $kids{$2} }, $e;
+        push @{ $sessions{$4} }, $e;
     }
-    $procs = [\@all, \%kids];
+    $procs = [\%kids, \%sessions];
     return @$procs;
 }
 
-# What is left of a task, from one pass over /proc, skipping zombies (dead, only not yet reaped).
-# Returns how many of its processes still run, then those a signal to its process group misses:
-# members of its session (pid = pgid = sid) that left the group (setpgid), and descendants of its
-# processes that left the session (setsid), as long as their parent still runs.
-sub scan_tree {
-    my $sid = shift;
-    my ($all, $kids) = processes();
-    my @members = grep { $_->[3] == $sid } @$all;
+# The processes that a signal to the process group $sid misses: members of that session (pid =
+# pgid = sid) that left the group (setpgid), and the descendants of the session's members and of
+# @roots that are outside the session (setsid), as long as their parent still runs.
+sub strays {
+    my ($sid, @roots) = @_;
+    my ($kids, $sessions) = processes();
+    my @members = @{ $sessions->{$sid} || [] };
     my @strays = map { $_->[0] } grep { $_->[2] != $sid } @members;
-    my %seen = map { $_->[0] => 1 } @members;
-    my @todo = map { $_->[0] } @members; # never from a bare pid: it may have been reused
+    my %seen = map { $_ => 1 } @roots, map { $_->[0] } @members;
+    my @todo = ((map { $_->[0] } @members), @roots); # never from a bare pid: it may have been reused
     while (defined(my $p = shift @todo)) {
         for my $k (@{ $kids->{$p} || [] }) {
             next if $seen{$k->[0]}++;
@@ -153,26 +220,167 @@ sub scan_tree {
             push @todo, $k->[0];
         }
     }
-    return (@members + @strays, @strays);
+    return @strays;
 }
 
-sub session_strays { my (undef, @strays) = scan_tree(shift); return @strays }
+# [state, pgid, sid] of a process, or nothing.
+sub stat_of {
+    open(my $st, '<', "/proc/$_[0]/stat") or return;
+    (<$st> // '') =~ /\)\s+(\S)\S*\s+\d+\s+(\d+)\s+(\d+)/ or return;
+    return ($1, $2, $3);
+}
 
-# Whether anything of the task still runs: its group, or strays.
-sub tree_alive { my $t = shift; my ($alive) = scan_tree($t->{pid}); return $alive }
+# The task a re-parented process belongs to: by the variable every task process inherits, else
+# by its session. A task of ours that was forgotten still counts (its id is known, not its record).
+sub owner_of {
+    my ($pid, $sid) = @_;
+    if (open(my $fh, '<', "/proc/$pid/environ")) {
+        local $/;
+        my $env = "\0" . (<$fh> // '');
+        return $1 if $env =~ /\0BGTASKS_TASK=\Q$helper\E\.([^\0]+)/;
+    }
+    return $by_sid{$sid};
+}
 
-sub signal_tree {
+# Whether anything of the task may still run. With a subreaper, all that is left of a task whose
+# own process ended is re-parented to us, so our list of its adopted processes says it.
+sub task_alive {
+    my $t = shift;
+    return 1 if !$t->{done} || %{ $t->{adopted} };
+    return 0 if $subreaper;
+    return kill(0, -$t->{pid}) || strays($t->{pid}) ? 1 : 0;
+}
+
+# Signals every process of the task we can reach: its process group and the strays of its session
+# while its own process runs (which keeps its pid, so its group's id, from being reused), and each
+# adopted process with its process group (a group cannot outlive its members, so its id is safe).
+# Descendants of adopted processes that left their group are reached once re-parented here.
+sub signal_task {
     my ($t, $sig) = @_;
-    my @targets = (-$t->{pid}, session_strays($t->{pid}));
+    my @roots = keys %{ $t->{adopted} };
+    my %targets;
+    if (!$t->{done} || (!$subreaper && kill(0, -$t->{pid}))) {
+        $targets{$_} = 1 for -$t->{pid}, strays($t->{pid}, @roots);
+    }
+    for my $p (@roots) {
+        my (undef, $pgid) = stat_of($p) or next;
+        $targets{$p} = $targets{-$pgid} = 1;
+    }
+    send_signal($sig, keys %targets);
+}
+
+sub send_signal {
+    my ($sig, @targets) = @_;
+    return unless @targets;
     kill $sig, @targets;
     kill 'CONT', @targets if $sig ne 'KILL' && $sig ne '9'; # stopped processes act on TERM only after CONT
 }
+
+sub add_timer { push @timers, [@_]; $resort = 1; }
+
+# Starts ending a task (see the header): TERM now and KILL at the deadline, or KILL now if that
+# has come. Calling it again re-sends the signal but never moves the deadline later.
+sub end_task {
+    my ($t, $kill) = @_;
+    adopt();
+    my $now = time;
+    if (!defined $t->{deadline} || ($kill && $t->{deadline} > $now)) {
+        $t->{deadline} = $kill ? $now : $now + $t->{grace};
+        $t->{armed} = 0;
+    }
+    signal_task($t, $t->{deadline} <= $now ? 'KILL' : 'TERM');
+    arm($t);
+}
+
+# Sets the timer for the task's SIGKILL, once, if it is still ahead and something may be left.
+sub arm {
+    my $t = shift;
+    return if $t->{armed} || !task_alive($t);
+    $t->{armed} = 1;
+    add_timer($t->{deadline}, sub { signal_task($t, 'KILL') if $t->{deadline} <= time; drop($t); });
+}
+
+# Forgets a task for good once the JVM forgot it and nothing of it is left to end: no adopted
+# process, and no SIGKILL ahead (a timer is armed only while something may be left).
+sub drop {
+    my $t = shift;
+    return unless $t->{forgotten} && !%{ $t->{adopted} } && (!$t->{armed} || $t->{deadline} <= time);
+    delete $tasks{$t->{id}};
+    delete $by_sid{$t->{pid}};
+}
+
+# Looks at our children for processes re-parented here (at most once per turn), attributes each
+# new one to its task, and ends it at once if its task is ending.
+sub adopt {
+    return if !$subreaper || $looked++;
+    open(my $fh, '<', "/proc/$$/task/$$/children") or return;
+    for my $pid (split ' ', <$fh> // '') {
+        next if $by_pid{$pid} || exists $adopted{$pid};
+        my ($state, $pgid, $sid) = stat_of($pid) or next;
+        next if $state eq 'Z'; # dead: reaped in the next turn
+        my $id = owner_of($pid, $sid);
+        if (!defined $id) {
+            $adopted{$pid} = '';
+            $unowned{$pid} = [grep { !$tasks{$_}{done} } keys %tasks];
+            next;
+        }
+        $adopted{$pid} = $id;
+        my $t = $tasks{$id};
+        if (!$t) { # its task was forgotten after its deadline
+            kill 'KILL', $pid, -$pgid;
+            next;
+        }
+        $t->{adopted}{$pid} = 1;
+        next unless defined $t->{deadline}; # a running task's own (double-forked) process
+        send_signal($t->{deadline} <= time ? 'KILL' : 'TERM', $pid, -$pgid);
+        arm($t);
+    }
+    end_unowned();
+}
+
+# The fallback for processes that could not be attributed: once every task that ran when one was
+# adopted is ending, it is ended too, with the latest of their deadlines.
+sub end_unowned {
+    my $now = time;
+    PID: for my $pid (keys %unowned) {
+        my $deadline;
+        for my $t (grep { defined } map { $tasks{$_} } @{ $unowned{$pid} }) {
+            next PID unless defined $t->{deadline};
+            $deadline = $t->{deadline} if !defined $deadline || $t->{deadline} > $deadline;
+        }
+        $deadline //= $now + $max_grace;
+        delete $unowned{$pid};
+        $orphans{$pid} = $deadline;
+        my (undef, $pgid) = stat_of($pid);
+        my @targets = ($pid, defined $pgid ? -$pgid : ());
+        send_signal($deadline <= $now ? 'KILL' : 'TERM', @targets);
+        add_timer($deadline, sub {
+            return unless exists $orphans{$pid}; # reaped: its pid may be reused
+            my (undef, $g) = stat_of($pid);
+            kill 'KILL', $pid, defined $g ? -$g : ();
+        });
+    }
+}
+
+sub lost_adopted {
+    my $pid = shift;
+    my $id = delete $adopted{$pid};
+    delete $unowned{$pid};
+    delete $orphans{$pid};
+    my $t = $tasks{$id} // return;
+    delete $t->{adopted}{$pid};
+    drop($t);
+}
+
+sub ack { my ($t, $n) = @_; $acks{$t->{id}} += $n if $n; }
 
 sub close_input {
     my $t = shift;
     close $t->{in} if $t->{in};
     $t->{in} = undef;
+    ack($t, length $t->{queue}); # dropped
     $t->{queue} = '';
+    delete $queued{$t->{id}};
 }
 
 sub flush_input {
@@ -180,60 +388,40 @@ sub flush_input {
     return unless $t->{in};
     while (length $t->{queue}) {
         my $n = syswrite($t->{in}, $t->{queue});
-        if (defined $n) { substr($t->{queue}, 0, $n) = ''; next; }
-        return if $!{EAGAIN} || $!{EINTR};
-        close_input($t); # EPIPE: the task closed its stdin
-        return;
+        if (defined $n) { ack($t, $n); substr($t->{queue}, 0, $n) = ''; next; }
+        last if $!{EAGAIN} || $!{EINTR};
+        return close_input($t); # EPIPE: the task closed its stdin
     }
-    close_input($t) if $t->{close_after};
+    if (length $t->{queue}) {
+        $queued{$t->{id}} = $t;
+    } else {
+        delete $queued{$t->{id}};
+        close_input($t) if $t->{close_after};
+    }
 }
 
 sub reap {
     1 while sysread($wake_r, my $buf, 512);
-    my $reaped = 0;
-    while ((my $pid = waitpid(-1, WNOHANG)) > 0) {
+    my ($reaped, @ended) = (0);
+    $childless = 0;
+    while (1) {
+        my $pid = waitpid(-1, WNOHANG);
+        if ($pid < 0) { $childless = 1 if $!{ECHILD}; last; }
+        last if $pid == 0;
         my $status = $?;
-        $reaped = 1;
-        delete $leftovers{$pid};
-        delete $escapees{$pid};
-        my $id = delete $by_pid{$pid} // next; # else an adopted leftover: reaped, nothing to report
+        $reaped = 1; # its children, if it had any, are ours now
+        if (exists $adopted{$pid}) { lost_adopted($pid); next; }
+        my $id = delete $by_pid{$pid} // next;
         my $t = $tasks{$id};
         $t->{done} = 1;
         close_input($t);
         emit('x', $id, ($status & 127) ? ('k', $status & 127) : ('e', $status >> 8));
-        # Leftovers of a finished task (background children) are part of it: end them too.
-        if (!$subreaper && kill(0, -$pid)) {
-            signal_tree($t, 'TERM');
-            push @timers, [time + $t->{grace}, sub { signal_tree($t, 'KILL') }, sub { tree_alive($t) }];
-        }
+        push @ended, $t;
     }
-    end_leftovers() if $reaped && $subreaper;
-}
-
-# Our children that are not tasks were left behind by tasks whose processes ended (or are a
-# running task's double-forked helpers). Once the task they belong to has ended: SIGTERM (and
-# SIGCONT) to each one's process group, SIGKILL after the task's grace period unless it is gone.
-sub end_leftovers {
-    open(my $fh, '<', "/proc/$$/task/$$/children") or return;
-    for my $pid (split ' ', <$fh> // '') {
-        next if $by_pid{$pid} || $leftovers{$pid};
-        open(my $st, '<', "/proc/$pid/stat") or next;
-        (<$st> // '') =~ /\)\s+(\S)\S*\s+\d+\s+(\d+)\s+(\d+)/ or next;
-        next if $1 eq 'Z';
-        my ($pgid, $sid) = ($2, $3);
-        next if $by_pid{$sid}; # in the session of a task that still runs: part of it
-        if (!exists $grace_by_sid{$sid}) {
-            # It left its session, so it belongs to one of the tasks running when it was adopted.
-            my $owners = $escapees{$pid} //= [grep { $by_pid{$_} } keys %by_pid];
-            next if grep { $by_pid{$_} } @$owners;
-            delete $escapees{$pid};
-        }
-        $leftovers{$pid} = 1;
-        kill 'TERM', -$pgid, $pid;
-        kill 'CONT', -$pgid, $pid;
-        push @timers, [time + ($grace_by_sid{$sid} // $max_grace),
-            sub { kill 'KILL', -$pgid, $pid if $leftovers{$pid} }, sub { $leftovers{$pid} }];
-    }
+    adopt() if $reaped; # first, so that the orphans of the ended tasks are theirs
+    # What a finished task leaves behind (background children, daemons) is part of it: end it too.
+    end_task($_) for @ended;
+    end_unowned() if @ended;
 }
 
 sub handle {
@@ -241,6 +429,7 @@ sub handle {
     my $op = shift @f // return;
     if ($op eq 'S') {
         my ($id, $grace, $cwd, $log) = (shift @f, shift @f, unhex(shift @f), unhex(shift @f));
+        return fail($id, 'the process backend helper is stopping (it received SIGTERM)') if $stopping;
         my %set = map { split(/=/, unhex($_), 2) } splice(@f, 0, shift @f);
         my @unset = map { unhex($_) } splice(@f, 0, shift @f);
         my @argv = map { unhex($_) } splice(@f, 0, shift @f);
@@ -250,15 +439,26 @@ sub handle {
     if ($op eq 'Q') { $quit = 1; return; }
     my $t = $tasks{$f[0] // ''} // return;
     if ($op eq 'K') {
-        signal_tree($t, $f[1]) if !$t->{done} || tree_alive($t);
+        my $sig = $f[1] // 'TERM';
+        if ($sig eq 'TERM' || $sig eq 'KILL' || $sig eq '15' || $sig eq '9') {
+            end_task($t, $sig eq 'KILL' || $sig eq '9');
+            end_unowned();
+        } else {
+            signal_task($t, $sig);
+        }
     } elsif ($op eq 'I') {
-        $t->{queue} .= unhex($f[1] // '');
-        flush_input($t);
+        my $bytes = unhex($f[1] // 'h');
+        if ($t->{in}) {
+            $t->{queue} .= $bytes;
+            flush_input($t);
+        } else {
+            ack($t, length $bytes); # its stdin is closed: dropped
+        }
     } elsif ($op eq 'C') {
         $t->{close_after} = 1;
         flush_input($t);
     } elsif ($op eq 'F') {
-        delete $grace_by_sid{$t->{pid}} if $t->{done} && delete $tasks{$f[0]};
+        if ($t->{done}) { $t->{forgotten} = 1; drop($t); }
     }
 }
 
@@ -274,46 +474,56 @@ sub read_requests {
     }
 }
 
+sub send_acks {
+    my @ids = keys %acks;
+    emit('i', $_, delete $acks{$_}) for @ids;
+}
+
+# The JVM is gone or the helper is being stopped: end every task, and the unattributed too.
 sub stop_all {
-    my @live = grep { !$_->{done} } values %tasks;
-    my $grace = 0;
-    for my $t (@live) {
-        signal_tree($t, 'TERM');
-        $grace = $t->{grace} if $t->{grace} > $grace;
-    }
-    my $deadline = time + $grace;
-    while (time < $deadline && grep { !$_->{done} } @live) {
-        IO::Poll->new->poll(0.05); # woken early by SIGCHLD
-        reap();
-    }
-    $procs = undef;
-    signal_tree($_, 'KILL') for grep { !$_->{done} || tree_alive($_) } @live;
-    reap();
+    return if $stopping;
+    $stopping = 1;
+    warn_jvm('the helper received SIGTERM: it ends every task (SIGTERM, grace period, SIGKILL), then exits')
+        if $term;
+    adopt();
+    end_task($_) for grep { !defined $_->{deadline} } values %tasks;
+    $_ = [] for values %unowned; # no task runs on
+    end_unowned();
+}
+
+# Whether a task or an unattributed process that is being ended may still run.
+sub ending_alive {
+    return 1 if grep { exists $adopted{$_} } keys %orphans;
+    return scalar grep { defined $_->{deadline} && task_alive($_) } values %tasks;
 }
 
 emit('ready', $$);
 while (1) {
-    $procs = undef;
+    ($procs, $looked) = (undef, 0);
     my $poll = IO::Poll->new;
-    $poll->mask(\*STDIN => POLLIN) unless $eof || $quit;
+    my $reading = !$eof && !$quit;
+    $poll->mask(\*STDIN => POLLIN) if $reading;
     $poll->mask($wake_r => POLLIN);
-    $poll->mask($_->{in} => POLLOUT) for grep { $_->{in} && length $_->{queue} } values %tasks;
-    @timers = sort { $a->[0] <=> $b->[0] } @timers;
+    $poll->mask($_->{in} => POLLOUT) for values %queued;
+    if ($resort) { @timers = sort { $a->[0] <=> $b->[0] } @timers; $resort = 0; }
     my $timeout = @timers ? ($timers[0][0] - time > 0 ? $timers[0][0] - time : 0) : undef;
-    $timeout = 0.05 if $quit && (!defined $timeout || $timeout > 0.05); # quitting: watch leftovers end
     # Perl runs signal handlers between statements, so a SIGCHLD just before poll(2) is only
-    # handled when poll returns: bound the wait while tasks run, so such an exit is late, not lost.
-    $timeout = 0.1 if %by_pid && (!defined $timeout || $timeout > 0.1);
+    # handled when poll returns: bound the wait while we have children, so such an exit is late,
+    # not lost; and once ending, so that the end is seen.
+    $timeout = 0.1 if (%by_pid || %adopted || $quit || $stopping || $eof) && (!defined $timeout || $timeout > 0.1);
     $poll->poll($timeout);
     reap();
-    read_requests() unless $eof || $quit;
-    flush_input($_) for grep { $_->{in} && length $_->{queue} } values %tasks;
+    read_requests() if $reading;
+    flush_input($_) for values %queued;
+    if ($resort) { @timers = sort { $a->[0] <=> $b->[0] } @timers; $resort = 0; }
     while (@timers && $timers[0][0] <= time) { (shift @timers)->[1]->(); }
     # Q is always followed by the end of stdin: stop_all only when the JVM left without Q.
-    if ($eof && !$quit) { stop_all(); $quit = 1; }
-    if ($quit) {
-        # Finish ending the leftovers of finished tasks first: each is one grace period away at most.
-        @timers = grep { $_->[2]->() } @timers;
-        exit 0 unless @timers;
+    stop_all() if ($eof && !$quit) || $term;
+    send_acks();
+    if ($stopping) {
+        exit 0 if $childless && !ending_alive();
+    } elsif ($quit) {
+        # Finish ending what is being ended first: each is one grace period away at most.
+        exit 0 unless ending_alive();
     }
 }

@@ -3,6 +3,7 @@ package io.github.bgtasks.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.bgtasks.BackgroundTasks;
@@ -135,6 +136,10 @@ class ArgumentsAndEnvironmentTest extends RealProcessTest {
         }
         Map<String, String> expected = new HashMap<>(System.getenv());
         expected.putAll(mine);
+        // The one variable the helper adds, so that it can attribute every process of the task to it.
+        String marker = seen.getOrDefault("BGTASKS_TASK", "");
+        assertTrue(marker.matches("[0-9]+\\.[^ ]+"), "BGTASKS_TASK=<helper pid>.<task key>, was " + marker);
+        expected.put("BGTASKS_TASK", marker);
         assertEquals(new java.util.TreeMap<>(expected), new java.util.TreeMap<>(seen));
         assertFalse(Files.exists(pwned));
     }
