@@ -60,6 +60,8 @@ final class Helper {
     private volatile boolean closing;
     /** The helper can take no more requests (its stdin broke or it died): start another one. */
     private volatile boolean broken;
+    /** The helper said it received SIGTERM: it is ending every task, so their exits are losses. */
+    private volatile boolean terminated;
 
     private Helper(Path perl, Spawner.Settings settings, Executor completer) throws IOException {
         this.perl = perl;
@@ -233,7 +235,10 @@ final class Helper {
                 SpawnedTask t = tasks.get(f[1]);
                 if (t != null) {
                     int n = Integer.parseInt(f[3]);
-                    exited(t, "k".equals(f[2]) ? ExitStatus.signaled(n) : ExitStatus.exited(n));
+                    ExitStatus own = "k".equals(f[2]) ? ExitStatus.signaled(n) : ExitStatus.exited(n);
+                    exited(t, terminated ? ExitStatus.lost("the process backend's helper process died (it received"
+                            + " SIGTERM from outside); the task's processes were stopped, its own process " + ended(own))
+                            : own);
                     if (t.abandoned()) {
                         forget(f[1]); // nobody holds it, so nobody else will
                     }
@@ -246,8 +251,21 @@ final class Helper {
                 }
             }
             case "w" -> LOG.warn("process backend helper: {}", unhex(f.length > 1 ? f[1] : ""));
+            case "T" -> {
+                terminated = true;
+                broken = true; // new tasks go to a new helper
+                LOG.error("the bgtasks process helper (pid {}, {}) received SIGTERM from outside; it ends its {} running"
+                        + " task(s) (SIGTERM, grace period, SIGKILL), which are reported LOST; new tasks get a new helper",
+                        process.pid(), perl, tasks.values().stream().filter(t -> !t.ended()).count());
+            }
             default -> LOG.warn("unexpected message from the process backend helper: {}", String.join(" ", f));
         }
+    }
+
+    private static String ended(ExitStatus s) {
+        return s.signal().isPresent() ? "ended by signal " + s.signal().getAsInt()
+                + (s.signal().getAsInt() == 9 ? " (SIGKILL after its grace period)" : "")
+                : "exited with code " + s.exitCode().orElse(-1);
     }
 
     /** Records the end at once (input waiters return), and completes the future off the reader. */
@@ -441,6 +459,10 @@ final class Helper {
         IOException gone = new IOException("the process backend's helper process died before it answered");
         starting.values().forEach(f -> f.completeExceptionally(gone));
         List<SpawnedTask> live = tasks.values().stream().filter(t -> !t.ended()).toList();
+        if (terminated && live.isEmpty()) {
+            LOG.debug("the bgtasks process helper (pid {}) {} after ending every task", process.pid(), status);
+            return; // the loss was logged when it said it received SIGTERM
+        }
         LOG.error("the bgtasks process helper (pid {}, {}) {}{}; {} running task(s) are stopped through their sessions"
                 + " (SIGTERM, grace period, SIGKILL) and reported LOST; new tasks get a new helper",
                 process.pid(), perl, status, said.isEmpty() ? "" : ", after printing: " + said, live.size());

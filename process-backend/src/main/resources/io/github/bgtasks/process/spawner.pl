@@ -17,6 +17,8 @@
 #                                        per turn of the main loop. The JVM bounds the bytes it sent
 #                                        and saw no 'i' for, which bounds our queue.
 #                    w message           a warning for the JVM's log
+#                    T                   we received SIGTERM: every task is being ended, and the
+#                                        exits that follow are that, not the tasks' own ends
 #
 # Ending a task starts with the first of: K TERM or K KILL, the end of the task's own process, the
 # JVM's death, SIGTERM to the helper. Everything of the task then gets SIGTERM and SIGCONT (stopped
@@ -483,8 +485,7 @@ sub send_acks {
 sub stop_all {
     return if $stopping;
     $stopping = 1;
-    warn_jvm('the helper received SIGTERM: it ends every task (SIGTERM, grace period, SIGKILL), then exits')
-        if $term;
+    emit('T') if $term;
     adopt();
     end_task($_) for grep { !defined $_->{deadline} } values %tasks;
     $_ = [] for values %unowned; # no task runs on
