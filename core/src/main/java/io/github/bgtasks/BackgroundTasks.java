@@ -1,5 +1,9 @@
 package io.github.bgtasks;
 
+import io.github.bgtasks.internal.Durations;
+import io.github.bgtasks.internal.Text;
+import io.github.bgtasks.internal.posix.Executables;
+
 import io.github.bgtasks.spi.Backend;
 import io.github.bgtasks.spi.BackendProvider;
 import io.github.bgtasks.spi.BackendTask;

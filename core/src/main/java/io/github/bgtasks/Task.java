@@ -1,5 +1,7 @@
 package io.github.bgtasks;
 
+import io.github.bgtasks.internal.Text;
+
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.ExitStatus;
 import io.github.bgtasks.spi.Launch;
