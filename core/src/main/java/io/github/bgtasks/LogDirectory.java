@@ -128,9 +128,25 @@ final class LogDirectory {
         return dir;
     }
 
-    /** Keeps new runs of {@code name} from using numbers up to {@code n} (an adopted run has it). */
-    void reserve(String name, int n) {
-        lastNumber.merge(name, n, Math::max);
+    /**
+     * Keeps new runs of {@code name} from using the number of an adopted run, whose id is
+     * {@code <name>.<n>}; other ids reserve nothing.
+     */
+    void reserveRun(String name, String id) {
+        int dot = id.lastIndexOf('.');
+        if (dot > 0 && id.substring(0, dot).equals(name)) {
+            try {
+                lastNumber.merge(name, Integer.parseInt(id.substring(dot + 1)), Math::max);
+            } catch (NumberFormatException e) {
+                // not an id of the form <name>.<n>: nothing to reserve
+            }
+        }
+    }
+
+    /** @return the id of the run that logs to {@code log}: its file name without {@code .log} */
+    static String runId(Path log) {
+        String f = log.getFileName().toString();
+        return f.substring(0, f.length() - ".log".length());
     }
 
     /**
