@@ -21,6 +21,8 @@ final class FakeBackend implements Backend {
     final List<FakeTask> launched = new CopyOnWriteArrayList<>();
     final List<BackendTask> discoverable = new CopyOnWriteArrayList<>();
     volatile boolean failTerminate;
+    /** When set, a task exits at its SIGTERM (signal 15), as most programs do. */
+    volatile boolean exitOnTerminate;
     /** When set, launches fail with it. */
     volatile IOException failLaunch;
     /** When set, releases throw. */
@@ -94,6 +96,9 @@ final class FakeBackend implements Backend {
             terms.incrementAndGet();
             if (failTerminate) {
                 throw new IOException("terminate failed for the test");
+            }
+            if (exitOnTerminate) {
+                exit.complete(ExitStatus.signaled(15));
             }
         }
 
