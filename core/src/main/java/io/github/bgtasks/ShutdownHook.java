@@ -82,10 +82,10 @@ final class ShutdownHook {
         }
     }
 
-    /** @return whether the JVM's hook is installed */
-    static boolean isInstalled() {
+    /** @return how many hooks this class has given the JVM: one at most */
+    static int installedHooks() {
         synchronized (LOCK) {
-            return hook != null;
+            return hook != null ? 1 : 0;
         }
     }
 }

@@ -25,6 +25,8 @@ final class FakeBackend implements Backend {
     volatile boolean exitOnTerminate;
     /** When set, launches fail with it. */
     volatile IOException failLaunch;
+    /** When set, launches throw it: a backend's bug, or the JVM's trouble. */
+    volatile Error launchError;
     /** When set, releases throw. */
     volatile boolean failRelease;
     /** When set, launches wait for it: a launch caught in the middle. */
@@ -42,12 +44,16 @@ final class FakeBackend implements Backend {
         if (failLaunch != null) {
             throw failLaunch;
         }
+        if (launchError != null) {
+            throw launchError;
+        }
         CountDownLatch gate = launchGate;
         if (gate != null) {
             try {
                 gate.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while launching " + launch.id());
             }
         }
         FakeTask t = new FakeTask(launch);

@@ -396,4 +396,48 @@ class TaskStateMachineTest {
         TaskStartException e = assertThrows(TaskStartException.class, () -> tasks.start(built));
         assertTrue(e.getMessage().startsWith(expected) || e.getMessage().contains(expected), e.getMessage());
     }
+
+    @Test
+    void anInterruptedLaunchLeavesNothingRegistered() throws Exception {
+        backend.launchGate = new CountDownLatch(1);
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread starter = new Thread(() -> {
+            try {
+                tasks.start(TaskSpec.builder("true").name("cut").build());
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        }, "starter");
+        starter.start();
+        await().atMost(PATIENCE).until(() -> backend.launchesEntered.get() == 1);
+        starter.interrupt();
+        Throwable e = outcome.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(e instanceof TaskStartException, String.valueOf(e));
+        assertTrue(e.getMessage().contains("interrupted while launching cut.1"), e.getMessage());
+        assertNothingLeftOf("cut");
+    }
+
+    @Test
+    void aLaunchThatThrowsAnErrorLeavesNothingRegisteredAndCloseDoesNotWaitForIt() throws Exception {
+        // Before: only IOException and RuntimeException were cleaned up; an Error left the name
+        // taken and the launch counted as in flight, so close() waited for it forever.
+        backend.launchError = new AssertionError("a backend bug, for the test");
+        AssertionError e = assertThrows(AssertionError.class, () -> tasks.start(TaskSpec.builder("true").name("bug").build()));
+        assertEquals("a backend bug, for the test", e.getMessage());
+        assertNothingLeftOf("bug");
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(tasks::close);
+        closing.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private void assertNothingLeftOf(String name) throws Exception {
+        assertTrue(tasks.find(name).isEmpty(), "not listed");
+        assertTrue(tasks.list().isEmpty(), "not listed");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(), files.toList(), "no log is left");
+        }
+        backend.launchGate = null;
+        backend.launchError = null;
+        assertEquals(name, tasks.start(TaskSpec.builder("true").name(name).build()).name(), "the name is free again");
+    }
 }
