@@ -5,6 +5,7 @@ import io.github.bgtasks.internal.Text;
 import io.github.bgtasks.spi.Backend;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.Launch;
+import io.github.bgtasks.spi.LogStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -66,7 +67,7 @@ public final class BackgroundTasks implements AutoCloseable {
 
     // The parts, each owning its state: this class only puts them together.
     private final Backend backend;
-    private final LogDirectory logs;
+    private final LogStore logs;
     private final TaskRegistry registry;
     private final EngineThreads threads;
     private final TaskContext context;
@@ -76,18 +77,21 @@ public final class BackgroundTasks implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private BackgroundTasks(Builder b) {
-        // Checked before a default backend is created, so that a bad directory starts no helper.
-        this.logs = LogDirectory.open(b.logDirectory);
+        // The local directory is checked before a default backend is created, so that a bad
+        // directory starts no helper; a backend that keeps logs elsewhere supplies its own store.
+        LogStore local = b.backend == null ? LogDirectory.open(b.logDirectory) : null;
         this.backend = b.backend != null ? b.backend : BackendLookup.load();
+        this.logs = backend.logStore(b.logDirectory)
+                .orElseGet(() -> local != null ? local : LogDirectory.open(b.logDirectory));
         this.delays = b.delays != null ? b.delays : Delays.DEFAULT;
         this.stopGracePeriod = b.stopGracePeriod != null ? b.stopGracePeriod : delays.defaultStopGrace();
         this.stopTasksOnClose = b.stopTasksOnClose != null ? b.stopTasksOnClose : !backend.keepsTasksOnClose();
         this.threads = new EngineThreads(b.scheduler, b.callbackExecutor, delays);
         this.registry = new TaskRegistry(logs, b.retainFinished != null ? b.retainFinished : 1000);
         LogScan logScan = new LogScan(b.warning != null ? b.warning : Pattern.compile(DEFAULT_WARNING),
-                b.error != null ? b.error : Pattern.compile(DEFAULT_ERROR));
+                b.error != null ? b.error : Pattern.compile(DEFAULT_ERROR), logs::read);
         this.context = new TaskContext(backend.name(), b.clock != null ? b.clock : Clock.systemUTC(),
-                b.ticker != null ? b.ticker : Ticker.SYSTEM, threads, logScan,
+                b.ticker != null ? b.ticker : Ticker.SYSTEM, threads, logs, logScan,
                 task -> registry.ended(task).forEach(Task::release));
         ShutdownHook.register(this);
         adoptDiscovered();
@@ -311,12 +315,12 @@ public final class BackgroundTasks implements AutoCloseable {
      * @return the log directory
      */
     public Path logDirectory() {
-        return logs.path();
+        return logs.directory();
     }
 
     @Override
     public String toString() {
-        return "BackgroundTasks{" + backend.name() + " backend, logs in " + logs + ", " + registry.size() + " tasks}";
+        return "BackgroundTasks{" + backend.name() + " backend, logs in " + logs.directory() + ", " + registry.size() + " tasks}";
     }
 
     /**

@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import io.github.bgtasks.internal.Text;
 import io.github.bgtasks.internal.posix.PrivateFiles;
+import io.github.bgtasks.spi.LogStore;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * {@code rwx------}. A symbolic link is followed only if it is ours and leads to a directory that
  * passes the same checks; the target is used from then on. This class is thread-safe.
  */
-final class LogDirectory {
+final class LogDirectory implements LogStore {
     /** Less free space than this when a task ends, and its output may have been cut. */
     static final long LOW_SPACE = 64 * 1024;
 
@@ -124,7 +125,8 @@ final class LogDirectory {
     }
 
     /** @return the directory, absolute, without symbolic link at its end */
-    Path path() {
+    @Override
+    public Path directory() {
         return dir;
     }
 
@@ -132,7 +134,8 @@ final class LogDirectory {
      * Keeps new runs of {@code name} from using the number of an adopted run, whose id is
      * {@code <name>.<n>}; other ids reserve nothing.
      */
-    void reserveRun(String name, String id) {
+    @Override
+    public void reserveRun(String name, String id) {
         int dot = id.lastIndexOf('.');
         if (dot > 0 && id.substring(0, dot).equals(name)) {
             try {
@@ -157,7 +160,8 @@ final class LogDirectory {
      * @return the new, empty log
      * @throws IOException if it cannot be created or written; {@link #reason(IOException)} says why
      */
-    Path create(String name) throws IOException {
+    @Override
+    public Path create(String name) throws IOException {
         int n = lastNumber.getOrDefault(name, 0);
         while (true) {
             n++;
@@ -232,6 +236,24 @@ final class LogDirectory {
             return ((FileSystemException) e).getReason();
         }
         return String.valueOf(e.getMessage());
+    }
+
+    @Override
+    public void delete(Path log) {
+        deleteQuietly(log);
+    }
+
+    @Override
+    public SeekableByteChannel read(Path log) throws IOException {
+        return Files.newByteChannel(log, READ, NOFOLLOW_LINKS);
+    }
+
+    /** Says, after a task's end, if its file system was full, and notes it in its log. */
+    @Override
+    public Optional<String> checkAfterEnd(Path log) {
+        Optional<String> problem = spaceProblem(log);
+        problem.ifPresent(p -> note(log, p));
+        return problem;
     }
 
     static void deleteQuietly(Path log) {

@@ -137,7 +137,7 @@ final class Task implements TaskHandle {
         long endNanos = ctx.ticker().read();
         // A full file system makes writers fail (or lose output silently): say so, on the
         // result and in the log, once the output is all in.
-        String logProblem = LogDirectory.spaceProblem(launch.logFile()).orElse(null);
+        String logProblem = checkLog();
         TaskResult r;
         List<CompletionListener> toCall;
         synchronized (lock) {
@@ -157,7 +157,6 @@ final class Task implements TaskHandle {
         LOG.debug("task {} ended: {}", launch.id(), status);
         if (logProblem != null) {
             LOG.warn("task {}: {}", launch.id(), logProblem);
-            LogDirectory.note(launch.logFile(), logProblem);
         }
         try {
             ctx.onEnd().accept(this);
@@ -168,6 +167,16 @@ final class Task implements TaskHandle {
             toCall.forEach(l -> call(l, r)); // first, so that onExit() callers see their effects
             result.complete(r);
         });
+    }
+
+    /** Asks the log store about the output once it is all in; a store's failure is only logged. */
+    private String checkLog() {
+        try {
+            return ctx.logs().checkAfterEnd(launch.logFile()).orElse(null);
+        } catch (RuntimeException e) {
+            LOG.warn("task {}: could not check its log {}", launch.id(), launch.logFile(), e);
+            return null;
+        }
     }
 
     private TaskState decide(ExitStatus status) {
@@ -266,7 +275,7 @@ final class Task implements TaskHandle {
 
     @Override
     public List<String> tail(int lines) {
-        return LogScan.tail(launch.logFile(), lines);
+        return ctx.logScan().lastLines(launch.logFile(), lines);
     }
 
     @Override

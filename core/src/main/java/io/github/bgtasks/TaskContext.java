@@ -1,5 +1,6 @@
 package io.github.bgtasks;
 
+import io.github.bgtasks.spi.LogStore;
 import java.time.Clock;
 import java.util.function.Consumer;
 
@@ -11,9 +12,11 @@ import java.util.function.Consumer;
  * @param clock the clock for start times
  * @param ticker the source of nanoseconds for durations and timers
  * @param threads the instance's threads
+ * @param logs where logs are kept
  * @param logScan how logs are read
  * @param onEnd told once a task has ended (the registry frees its name)
  */
-record TaskContext(String backendName, Clock clock, Ticker ticker, EngineThreads threads, LogScan logScan,
+record TaskContext(String backendName, Clock clock, Ticker ticker, EngineThreads threads, LogStore logs,
+        LogScan logScan,
         Consumer<Task> onEnd) {
 }

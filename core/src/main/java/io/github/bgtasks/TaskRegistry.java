@@ -2,6 +2,7 @@ package io.github.bgtasks;
 
 import io.github.bgtasks.internal.posix.TaskNames;
 import io.github.bgtasks.spi.Launch;
+import io.github.bgtasks.spi.LogStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class TaskRegistry {
     private static final String CLOSED = "this BackgroundTasks is closed; build a new one to start tasks";
 
-    private final LogDirectory logs;
+    private final LogStore logs;
     private final int retainFinished;
     private final AtomicInteger autoNames = new AtomicInteger();
     private final Object lock = new Object();
@@ -43,7 +44,7 @@ final class TaskRegistry {
     // guarded by lock
     private boolean closed;
 
-    TaskRegistry(LogDirectory logs, int retainFinished) {
+    TaskRegistry(LogStore logs, int retainFinished) {
         this.logs = logs;
         this.retainFinished = retainFinished;
     }
@@ -75,7 +76,7 @@ final class TaskRegistry {
             try {
                 log = logs.create(name);
             } catch (IOException e) {
-                throw new TaskStartException("could not create the log file of task " + name + " in " + logs + ": "
+                throw new TaskStartException("could not create the log file of task " + name + " in " + logs.directory() + ": "
                         + LogDirectory.reason(e) + "; check that the directory exists, is writable and has free "
                         + "space, or choose another one with BackgroundTasks.builder().logDirectory(...)", e);
             }
@@ -100,7 +101,7 @@ final class TaskRegistry {
             runningNames.remove(r.name(), r.id());
             launched();
         }
-        LogDirectory.deleteQuietly(r.log());
+        logs.delete(r.log());
     }
 
     private void launched() {

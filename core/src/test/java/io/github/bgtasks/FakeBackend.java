@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * races and orderings, which real processes cannot reproduce on demand. Everything about real
  * processes is tested through the backends' own suites.
  */
-final class FakeBackend implements Backend {
+class FakeBackend implements Backend {
     final List<FakeTask> launched = new CopyOnWriteArrayList<>();
     final List<BackendTask> discoverable = new CopyOnWriteArrayList<>();
     volatile boolean failTerminate;

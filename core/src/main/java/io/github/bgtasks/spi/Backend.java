@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs tasks somewhere: as plain OS processes, in tmux sessions, later on remote hosts.
@@ -16,7 +17,8 @@ import java.util.Map;
  * and working directory a task starts from ({@link #baseEnvironment()},
  * {@link #defaultWorkingDirectory()}) and whether its program and directory are usable there
  * ({@link #validate}). The defaults describe this machine, which is right for every backend that
- * runs tasks locally; a remote or cluster backend overrides them. The core calls a backend from any thread; implementations must be
+ * runs tasks locally; a remote or cluster backend overrides them, and keeps its tasks' output
+ * where it suits it ({@link #logStore(Path)}). The core calls a backend from any thread; implementations must be
  * thread-safe. A backend must never run its callers' code (listeners) on its own threads for
  * longer than it takes to complete a future.
  */
@@ -33,7 +35,8 @@ public interface Backend extends AutoCloseable {
      * Starts a task. Returns once the task's process runs, or throws if it could not start.
      *
      * <p>The core has already validated the launch (argv, working directory, environment) and
-     * created the log file with owner-only permissions. The backend writes every byte of the
+     * created the log file through the {@link LogStore} (by default with owner-only
+     * permissions). The backend writes every byte of the
      * task's standard output and standard error to {@link Launch#logFile()} and gives the task a
      * standard input that {@link BackendTask#send(byte[])} writes to.
      *
@@ -82,6 +85,19 @@ public interface Backend extends AutoCloseable {
                     + (Files.exists(workingDirectory) ? " is not a directory" : " does not exist"));
         }
         Executables.check(argv.get(0), workingDirectory, environment.get("PATH"));
+    }
+
+    /**
+     * Returns where the output of this backend's tasks goes and how it is read, if not in files
+     * on this machine. Default: empty, and the core keeps one owner-only file per run in the
+     * log directory, {@code directory} or its default, on this machine (checked to belong to
+     * the user and to be writable by no one else).
+     *
+     * @param directory the log directory the user configured, or {@code null} for the default
+     * @return the store, or empty for the local log directory
+     */
+    default Optional<LogStore> logStore(Path directory) {
+        return Optional.empty();
     }
 
     /**
