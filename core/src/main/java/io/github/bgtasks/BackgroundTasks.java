@@ -1,36 +1,26 @@
 package io.github.bgtasks;
 
+import io.github.bgtasks.internal.Durations;
+import io.github.bgtasks.internal.Text;
 import io.github.bgtasks.spi.Backend;
-import io.github.bgtasks.spi.BackendProvider;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.Launch;
+import io.github.bgtasks.spi.LogStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * daemon threads, created on demand) that runs listeners. All are shared by all tasks; the
  * scheduler and the listener pool can be replaced. With a direct callback executor
  * ({@code Runnable::run}), listeners run on the event thread: they may start tasks, but a
- * listener that blocks delays the ends of other tasks. A JVM shutdown hook closes the instance
- * if it was not closed.
+ * listener that blocks delays the ends of other tasks. One JVM shutdown hook, shared by all
+ * instances, closes those that were not closed.
  *
  * <p>This class is thread-safe.
  */
@@ -75,52 +65,35 @@ public final class BackgroundTasks implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundTasks.class);
     private static BackgroundTasks shared; // guarded by BackgroundTasks.class
 
+    // The parts, each owning its state: this class only puts them together.
     private final Backend backend;
-    private final LogDirectory logs;
+    private final LogStore logs;
+    private final TaskRegistry registry;
+    private final EngineThreads threads;
+    private final TaskContext context;
+    private final Delays delays;
     private final Duration stopGracePeriod;
     private final boolean stopTasksOnClose;
-    private final ScheduledExecutorService scheduler;
-    private final Executor callbackExecutor;
-    // Exits are handed over to this thread, so no listener, future or log check ever runs on a
-    // backend's thread (a listener that starts a task there would wait for that very thread).
-    private final ThreadPoolExecutor events;
-    private final boolean ownsScheduler;
-    private final boolean ownsCallbackExecutor;
-    private final Clock clock;
-    private final LogScan logScan;
-    private final int retainFinished;
-    private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicInteger autoNames = new AtomicInteger();
-
-    // guarded by itself
-    private final LinkedHashMap<String, Task> tasks = new LinkedHashMap<>();
-    // guarded by tasks: name -> id of the task that runs under it
-    private final Map<String, String> runningNames = new HashMap<>();
-    // guarded by tasks: how many of the tasks have ended
-    private int finished;
-    // guarded by tasks: starts between their check of closed and their registration
-    private int launching;
 
     private BackgroundTasks(Builder b) {
-        // Checked before a default backend is created, so that a bad directory starts no helper.
-        this.logs = LogDirectory.open(b.logDirectory);
-        this.backend = b.backend != null ? b.backend : defaultBackend();
-        this.stopGracePeriod = b.stopGracePeriod != null ? b.stopGracePeriod : Duration.ofSeconds(10);
+        // The local directory is checked before a default backend is created, so that a bad
+        // directory starts no helper; a backend that keeps logs elsewhere supplies its own store.
+        LogStore local = b.backend == null ? LogDirectory.open(b.logDirectory) : null;
+        this.backend = b.backend != null ? b.backend : BackendLookup.load();
+        this.logs = backend.logStore(b.logDirectory)
+                .orElseGet(() -> local != null ? local : LogDirectory.open(b.logDirectory));
+        this.delays = b.delays != null ? b.delays : Delays.DEFAULT;
+        this.stopGracePeriod = b.stopGracePeriod != null ? b.stopGracePeriod : delays.defaultStopGrace();
         this.stopTasksOnClose = b.stopTasksOnClose != null ? b.stopTasksOnClose : !backend.keepsTasksOnClose();
-        this.ownsScheduler = b.scheduler == null;
-        this.scheduler = ownsScheduler ? newScheduler() : b.scheduler;
-        this.ownsCallbackExecutor = b.callbackExecutor == null;
-        this.callbackExecutor = ownsCallbackExecutor ? newCallbackPool() : b.callbackExecutor;
-        this.events = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                daemon("bgtasks-events"));
-        events.allowCoreThreadTimeOut(true);
-        this.clock = b.clock != null ? b.clock : Clock.systemUTC();
-        this.logScan = new LogScan(b.warning != null ? b.warning : Pattern.compile(DEFAULT_WARNING),
-                b.error != null ? b.error : Pattern.compile(DEFAULT_ERROR));
-        this.retainFinished = b.retainFinished != null ? b.retainFinished : 1000;
-        this.shutdownHook = new Thread(this::closeFromHook, "bgtasks-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.threads = new EngineThreads(b.scheduler, b.callbackExecutor, delays);
+        this.registry = new TaskRegistry(logs, b.retainFinished != null ? b.retainFinished : 1000);
+        LogScan logScan = new LogScan(b.warning != null ? b.warning : Pattern.compile(DEFAULT_WARNING),
+                b.error != null ? b.error : Pattern.compile(DEFAULT_ERROR), logs::read);
+        this.context = new TaskContext(backend.name(), b.clock != null ? b.clock : Clock.systemUTC(),
+                b.ticker != null ? b.ticker : Ticker.SYSTEM, threads, logs, logScan,
+                task -> registry.ended(task).forEach(Task::release));
+        ShutdownHook.register(this);
         adoptDiscovered();
     }
 
@@ -166,93 +139,70 @@ public final class BackgroundTasks implements AutoCloseable {
      * @param spec what to run
      * @return the started task
      * @throws IllegalArgumentException if the working directory is missing or not a directory,
-     *     the program cannot be found or executed, or a task of that name is already running;
-     *     the message names the bad value
+     *     the program cannot be found or executed (as the backend sees them: on this machine for
+     *     the local backends), or a task of that name is already running; the message names the
+     *     bad value
      * @throws IllegalStateException if this instance is closed
      * @throws TaskStartException if the arguments or the task's complete environment (the
-     *     JVM's, with the spec's changes) are larger than Linux passes ("Argument list too long",
-     *     see {@link TaskSpec}), the log file could not be created or written (the log
-     *     directory is gone or read-only, its file system is full...), or the backend could not
-     *     start the task; the message names the task, the entry, path or command, and the
-     *     cause; nothing is left running
+     *     backend's base environment, by default the JVM's, with the spec's changes) are larger
+     *     than Linux passes ("Argument list too long", see {@link TaskSpec}), the log file could
+     *     not be created or written (the log directory is gone or read-only, its file system is
+     *     full...), or the backend could not start the task; the message names the task, the
+     *     entry, path or command, and the cause; nothing is left running or registered, also
+     *     when the calling thread is interrupted during the start
      */
     public TaskHandle start(TaskSpec spec) {
         Objects.requireNonNull(spec, "spec must not be null");
         requireOpen();
-        Path dir = spec.workingDirectory().orElse(Path.of("")).toAbsolutePath().normalize();
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("working directory " + dir
-                    + (Files.exists(dir) ? " is not a directory" : " does not exist"));
-        }
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.putAll(spec.environment());
-        // Here, not in the spec: the complete environment exists only now.
-        String who = spec.name().orElse(Text.abbreviate(spec.argv().get(0), Text.MAX_VALUE));
-        ExecLimits.checkSizes(who, spec.argv(), env);
-        Executables.check(spec.argv().get(0), dir, env.get("PATH"));
-
-        String name = spec.name().orElse(null);
-        Path log;
-        String id;
-        synchronized (tasks) {
-            requireOpen(); // checked again under the lock that close() takes to wait for launches
-            name = name != null ? name : autoName(spec.argv().get(0));
-            String running = runningNames.get(name);
-            if (running != null) {
-                throw new IllegalArgumentException("a task named '" + name + "' is already running (" + running
-                        + "); choose another name, or stop that task first");
-            }
-            try {
-                log = logs.create(name);
-            } catch (IOException e) {
-                throw new TaskStartException("could not create the log file of task " + name + " in " + logs + ": "
-                        + LogDirectory.reason(e) + "; check that the directory exists, is writable and has free "
-                        + "space, or choose another one with BackgroundTasks.builder().logDirectory(...)", e);
-            }
-            id = stem(log);
-            runningNames.put(name, id);
-            launching++;
-        }
-        Launch launch = Launch.builder(id, name, spec.argv())
-                .workingDirectory(dir)
-                .environment(env)
-                .logFile(log)
-                .startedAt(clock.instant())
-                .timeout(spec.timeout().orElse(null))
-                .stopGracePeriod(spec.stopGracePeriod().orElse(stopGracePeriod))
-                .build();
-        BackendTask started;
+        StartChecks.Checked checked = StartChecks.check(spec, backend);
+        TaskRegistry.Reservation r = registry.reserve(spec.name().orElse(null), spec.argv().get(0));
+        BackendTask started = null;
+        boolean registered = false;
         try {
-            started = backend.launch(launch);
-        } catch (IOException | RuntimeException e) {
-            synchronized (tasks) {
-                runningNames.remove(name, id);
-                launched();
+            Launch launch = Launch.builder(r.id(), r.name(), spec.argv())
+                    .workingDirectory(checked.workingDirectory())
+                    .environment(checked.environment())
+                    .logFile(r.log())
+                    .startedAt(context.clock().instant())
+                    .timeout(spec.timeout().orElse(null))
+                    .stopGracePeriod(spec.stopGracePeriod().orElse(stopGracePeriod))
+                    .build();
+            try {
+                started = backend.launch(launch);
+            } catch (IOException | RuntimeException e) {
+                throw new TaskStartException("could not start task " + r.name() + " " + Text.command(spec.argv())
+                        + " in " + Text.abbreviate(checked.workingDirectory().toString(), Text.MAX_VALUE) + " with the "
+                        + backend.name() + " backend: " + Text.abbreviate(String.valueOf(e.getMessage()), 1000), e);
             }
-            LogDirectory.deleteQuietly(log);
-            throw new TaskStartException("could not start task " + name + " " + Text.command(spec.argv()) + " in "
-                    + Text.abbreviate(dir.toString(), Text.MAX_VALUE) + " with the " + backend.name() + " backend: "
-                    + Text.abbreviate(String.valueOf(e.getMessage()), 1000), e);
+            Task task = new Task(context, started);
+            registry.register(r, task);
+            registered = true;
+            task.watch();
+            return task;
+        } catch (RuntimeException | Error e) {
+            // Whatever failed (an interrupt, an error of the backend, of ours), nothing stays
+            // registered, and a process that did start is not left running unwatched.
+            if (!registered) {
+                if (started != null) {
+                    killQuietly(started, e);
+                }
+                registry.cancel(r);
+            }
+            throw e;
         }
-        Task task = new Task(this, started);
-        synchronized (tasks) {
-            tasks.put(task.id(), task);
-            launched();
+    }
+
+    private void killQuietly(BackendTask started, Throwable why) {
+        try {
+            started.kill();
+        } catch (IOException | RuntimeException e) {
+            why.addSuppressed(e);
         }
-        task.watch();
-        return task;
     }
 
     private void requireOpen() {
         if (closed.get()) {
             throw new IllegalStateException("this BackgroundTasks is closed; build a new one to start tasks");
-        }
-    }
-
-    /** Called under the task map's lock when a launch has ended, well or not. */
-    private void launched() {
-        if (--launching == 0) {
-            tasks.notifyAll();
         }
     }
 
@@ -263,9 +213,7 @@ public final class BackgroundTasks implements AutoCloseable {
      * @return a snapshot of the tasks
      */
     public List<TaskHandle> list() {
-        synchronized (tasks) {
-            return List.copyOf(tasks.values());
-        }
+        return registry.list();
     }
 
     /**
@@ -276,14 +224,7 @@ public final class BackgroundTasks implements AutoCloseable {
      */
     public Optional<TaskHandle> find(String name) {
         Objects.requireNonNull(name, "name must not be null");
-        synchronized (tasks) {
-            String id = runningNames.getOrDefault(name, name);
-            if (tasks.containsKey(id)) {
-                return Optional.of(tasks.get(id));
-            }
-            return tasks.values().stream().filter(t -> t.name().equals(name))
-                    .max(Comparator.comparing(Task::startedAt)).map(t -> t);
-        }
+        return registry.find(name);
     }
 
     /**
@@ -296,46 +237,7 @@ public final class BackgroundTasks implements AutoCloseable {
      */
     public void remove(TaskHandle task) {
         Objects.requireNonNull(task, "task must not be null");
-        Task t;
-        synchronized (tasks) {
-            t = tasks.get(task.id());
-            if (t != task) {
-                throw new IllegalArgumentException("task " + task.id() + " is not one of this instance's tasks");
-            }
-            if (!t.isDone()) {
-                throw new IllegalStateException("task " + task.id() + " still runs (" + t.state()
-                        + "); stop it and wait for onExit() before removing it");
-            }
-            tasks.remove(task.id());
-            if (t.countedAsFinished) {
-                finished--;
-            }
-        }
-        release(t);
-    }
-
-    /** Lets the backend forget a task; a failure is logged, as nothing else depends on it. */
-    private void release(Task t) {
-        try {
-            t.backendTask().release();
-        } catch (RuntimeException e) {
-            LOG.warn("the {} backend failed to release task {}", backend.name(), t.id(), e);
-        }
-    }
-
-    /**
-     * Runs an event of a task (its exit) on this instance's event thread, never on the
-     * backend's thread that reported it. After {@link #close()}, a task left running still
-     * gets its own short-lived thread.
-     */
-    void handOver(Runnable event) {
-        try {
-            events.execute(event);
-        } catch (RejectedExecutionException e) {
-            Thread t = new Thread(event, "bgtasks-events-after-close");
-            t.setDaemon(true);
-            t.start();
-        }
+        registry.remove(task).release();
     }
 
     /**
@@ -350,12 +252,8 @@ public final class BackgroundTasks implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down: the hook is what is closing us
-        }
-        awaitLaunches(); // so that no task starts after the stop below and outlives the instance
+        ShutdownHook.unregister(this);
+        registry.closeAndAwaitLaunches(); // so that no task starts after the stop below and outlives the instance
         if (stopTasksOnClose) {
             stopAll();
         }
@@ -364,44 +262,11 @@ public final class BackgroundTasks implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("closing the {} backend failed", backend.name(), e);
         }
-        if (ownsScheduler) {
-            scheduler.shutdownNow();
-        }
-        // Events first: they hand results to the callback pool.
-        drain(events);
-        if (ownsCallbackExecutor) {
-            drain((ExecutorService) callbackExecutor);
-        }
-    }
-
-    /** Lets the work already queued finish (bounded), so that no result of a stopped task is dropped. */
-    private static void drain(ExecutorService pool) {
-        pool.shutdown();
-        try {
-            pool.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void awaitLaunches() {
-        synchronized (tasks) {
-            while (launching > 0) {
-                try {
-                    tasks.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        threads.shutdown();
     }
 
     private void stopAll() {
-        List<Task> running = new ArrayList<>();
-        synchronized (tasks) {
-            tasks.values().stream().filter(t -> !t.isDone()).forEach(running::add);
-        }
+        List<Task> running = registry.running();
         if (running.isEmpty()) {
             return;
         }
@@ -414,31 +279,15 @@ public final class BackgroundTasks implements AutoCloseable {
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new));
         try {
-            all.get(longestGrace.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            all.get(longestGrace.plus(delays.killWait()).toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             LOG.warn("tasks still running {} after SIGKILL; giving up on them", running.stream()
                     .filter(t -> !t.isDone()).map(Task::id).toList());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(e); // the futures never fail
         }
-    }
-
-    private void closeFromHook() {
-        try {
-            close();
-        } catch (RuntimeException e) {
-            LOG.warn("closing bgtasks at JVM shutdown failed", e);
-        }
-    }
-
-    private TaskHandle register(Task task) {
-        synchronized (tasks) {
-            tasks.put(task.id(), task);
-        }
-        task.watch();
-        return task;
     }
 
     private void adoptDiscovered() {
@@ -450,114 +299,13 @@ public final class BackgroundTasks implements AutoCloseable {
             return;
         }
         for (BackendTask b : found) {
-            Launch l = b.launch();
-            synchronized (tasks) {
-                if (tasks.containsKey(l.id())) {
-                    LOG.warn("the {} backend found two tasks with id {}; keeping the first", backend.name(), l.id());
-                    continue;
-                }
-                reserveRunNumber(l);
-                runningNames.put(l.name(), l.id());
-            }
-            register(new Task(this, b));
-        }
-    }
-
-    /** Keeps new runs from reusing the id of an adopted one, which may log elsewhere. */
-    private void reserveRunNumber(Launch adopted) {
-        String id = adopted.id();
-        int dot = id.lastIndexOf('.');
-        if (dot > 0 && id.substring(0, dot).equals(adopted.name())) {
-            try {
-                logs.reserve(adopted.name(), Integer.parseInt(id.substring(dot + 1)));
-            } catch (NumberFormatException e) {
-                // not an id of the form <name>.<n>: nothing to reserve
+            Task task = new Task(context, b);
+            if (registry.adopt(task)) {
+                task.watch();
+            } else {
+                LOG.warn("the {} backend found two tasks with id {}; keeping the first", backend.name(), task.id());
             }
         }
-    }
-
-    /** Called by a task once it has ended: frees its name and trims the finished list. */
-    void ended(Task task) {
-        List<Task> dropped = new ArrayList<>();
-        synchronized (tasks) {
-            runningNames.remove(task.name(), task.id());
-            if (tasks.get(task.id()) == task) {
-                task.countedAsFinished = true;
-                finished++;
-            }
-            for (Iterator<Task> it = tasks.values().iterator(); it.hasNext() && finished > retainFinished; ) {
-                Task t = it.next();
-                if (t.countedAsFinished) {
-                    it.remove();
-                    dropped.add(t);
-                    finished--;
-                }
-            }
-        }
-        dropped.forEach(this::release);
-    }
-
-    private String autoName(String program) {
-        String base = program.substring(program.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_-]", "-");
-        base = base.replaceFirst("^-+", "");
-        base = base.isEmpty() ? "task" : base.substring(0, Math.min(base.length(), 50));
-        return base + "-" + autoNames.incrementAndGet();
-    }
-
-    private static String stem(Path log) {
-        String f = log.getFileName().toString();
-        return f.substring(0, f.length() - ".log".length());
-    }
-
-    private static Backend defaultBackend() {
-        return ServiceLoader.load(BackendProvider.class).stream()
-                .map(ServiceLoader.Provider::get)
-                .min(Comparator.comparingInt(BackendProvider::priority))
-                .map(BackendProvider::create)
-                .orElseThrow(() -> new IllegalStateException("no bgtasks backend on the class path; add "
-                        + "io.github.bgtasks:bgtasks-process (or pass one to BackgroundTasks.builder().backend(...))"));
-    }
-
-    private static ScheduledExecutorService newScheduler() {
-        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemon("bgtasks-scheduler"));
-        s.setRemoveOnCancelPolicy(true);
-        return s;
-    }
-
-    private static ExecutorService newCallbackPool() {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemon("bgtasks-callback"));
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
-    ScheduledExecutorService scheduler() {
-        return scheduler;
-    }
-
-    Executor callbackExecutor() {
-        return callbackExecutor;
-    }
-
-    Clock clock() {
-        return clock;
-    }
-
-    LogScan logScan() {
-        return logScan;
-    }
-
-    String backendName() {
-        return backend.name();
     }
 
     /**
@@ -567,15 +315,13 @@ public final class BackgroundTasks implements AutoCloseable {
      * @return the log directory
      */
     public Path logDirectory() {
-        return logs.path();
+        return logs.directory();
     }
 
     @Override
     public String toString() {
-        return "BackgroundTasks{" + backend.name() + " backend, logs in " + logs + ", "
-                + list().size() + " tasks}";
+        return "BackgroundTasks{" + backend.name() + " backend, logs in " + logs.directory() + ", " + registry.size() + " tasks}";
     }
-
 
     /**
      * Configures a {@link BackgroundTasks}. Each option may be set once. This class is not
@@ -592,6 +338,8 @@ public final class BackgroundTasks implements AutoCloseable {
         private Pattern warning;
         private Pattern error;
         private Integer retainFinished;
+        private Ticker ticker;
+        private Delays delays;
 
         private Builder() {
         }
@@ -679,8 +427,8 @@ public final class BackgroundTasks implements AutoCloseable {
         }
 
         /**
-         * Sets the clock for start times, primarily for tests. Durations are measured with
-         * {@link System#nanoTime()}, so they never go backwards.
+         * Sets the clock for start times, primarily for tests. Durations and timers are measured
+         * with {@link System#nanoTime()}, so they never go backwards.
          *
          * @param clock the clock
          * @return this builder
@@ -725,6 +473,18 @@ public final class BackgroundTasks implements AutoCloseable {
                 throw new IllegalArgumentException("retained finished tasks must be at least 0, was " + count);
             }
             this.retainFinished = once(this.retainFinished, count, "retained finished tasks");
+            return this;
+        }
+
+        /** Sets the source of nanoseconds for durations and timers; for tests in virtual time. */
+        Builder ticker(Ticker ticker) {
+            this.ticker = once(this.ticker, ticker, "ticker");
+            return this;
+        }
+
+        /** Sets the waits that are not public options; for tests. */
+        Builder delays(Delays delays) {
+            this.delays = once(this.delays, delays, "delays");
             return this;
         }
 

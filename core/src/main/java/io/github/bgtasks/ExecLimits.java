@@ -1,5 +1,7 @@
 package io.github.bgtasks;
 
+import io.github.bgtasks.internal.Text;
+
 import java.util.List;
 import java.util.Map;
 

@@ -1,7 +1,6 @@
 package io.github.bgtasks;
 
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
-import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
@@ -15,13 +14,14 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import io.github.bgtasks.internal.Text;
+import io.github.bgtasks.internal.posix.PrivateFiles;
+import io.github.bgtasks.spi.LogStore;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -38,15 +38,11 @@ import org.slf4j.LoggerFactory;
  * {@code rwx------}. A symbolic link is followed only if it is ours and leads to a directory that
  * passes the same checks; the target is used from then on. This class is thread-safe.
  */
-final class LogDirectory {
+final class LogDirectory implements LogStore {
     /** Less free space than this when a task ends, and its output may have been cut. */
     static final long LOW_SPACE = 64 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(LogDirectory.class);
-    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIR =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
     private static final String CHOOSE = "choose another directory with BackgroundTasks.builder().logDirectory(...)";
 
     private final Path dir;
@@ -72,16 +68,7 @@ final class LogDirectory {
         boolean byDefault = configured == null;
         Path dir = (byDefault ? defaultPath() : configured).toAbsolutePath().normalize();
         try {
-            if (!Files.exists(dir, NOFOLLOW_LINKS)) {
-                if (dir.getParent() != null) {
-                    Files.createDirectories(dir.getParent(), OWNER_ONLY_DIR);
-                }
-                try {
-                    Files.createDirectory(dir, OWNER_ONLY_DIR);
-                } catch (FileAlreadyExistsException e) {
-                    // created meanwhile, perhaps by someone else: checked below like any other
-                }
-            }
+            PrivateFiles.createDirectory(dir);
             return new LogDirectory(check(dir, byDefault));
         } catch (IOException e) {
             throw refuse(byDefault, "log directory " + dir + " could not be created or read: " + reason(e)
@@ -95,9 +82,9 @@ final class LogDirectory {
             checkDirectory(dir, a, byDefault, "log directory " + dir);
             return dir;
         }
-        if (!ours(dir, a)) {
+        if (!PrivateFiles.isOurs(dir, a)) {
             throw refuse(byDefault, "log directory " + dir + " is a symbolic link owned by user " + a.owner().getName()
-                    + ", not by " + me() + ", the user this JVM runs as: its owner decides where logs go, and "
+                    + ", not by " + PrivateFiles.me() + ", the user this JVM runs as: its owner decides where logs go, and "
                     + "can replace a task's log with a FIFO or a link. " + fix(byDefault, dir));
         }
         Path target = dir.toRealPath();
@@ -112,15 +99,15 @@ final class LogDirectory {
             throw refuse(byDefault, what + " exists but is not a directory; " + (byDefault ? "remove it, or " : "")
                     + CHOOSE);
         }
-        if (!ours(dir, a)) {
-            throw refuse(byDefault, what + " belongs to user " + a.owner().getName() + ", not to " + me()
+        if (!PrivateFiles.isOurs(dir, a)) {
+            throw refuse(byDefault, what + " belongs to user " + a.owner().getName() + ", not to " + PrivateFiles.me()
                     + ", the user this JVM runs as: its owner can replace a task's log with a FIFO or a link, "
                     + "which would hang a start or send the output elsewhere. " + fix(byDefault, dir));
         }
         Set<PosixFilePermission> p = a.permissions();
-        if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw refuse(byDefault, what + " can be written by " + (p.contains(PosixFilePermission.OTHERS_WRITE)
-                    ? "other users" : "its group") + " (mode " + PosixFilePermissions.toString(p) + "): they could "
+        Optional<String> writers = PrivateFiles.writers(p);
+        if (writers.isPresent()) {
+            throw refuse(byDefault, what + " can be written by " + writers.get() + " (mode " + PosixFilePermissions.toString(p) + "): they could "
                     + "replace a task's log with a FIFO or a link, which would hang a start or send the output "
                     + "elsewhere. Run `chmod 700 " + dir + "`, or " + CHOOSE);
         }
@@ -137,50 +124,32 @@ final class LogDirectory {
         return byDefault ? new IllegalStateException(message) : new IllegalArgumentException(message);
     }
 
-    /** Whether a file belongs to the user the JVM runs as (its effective uid, where it can be read). */
-    private static boolean ours(Path p, PosixFileAttributes a) throws IOException {
-        OptionalInt uid = Uid.EFFECTIVE;
-        if (uid.isPresent()) {
-            try {
-                return ((Integer) Files.getAttribute(p, "unix:uid", NOFOLLOW_LINKS)) == uid.getAsInt();
-            } catch (UnsupportedOperationException | IllegalArgumentException e) {
-                // no "unix" attribute view: compare names below
-            }
-        }
-        return a.owner().getName().equals(System.getProperty("user.name"));
-    }
-
-    private static String me() {
-        OptionalInt uid = Uid.EFFECTIVE;
-        return System.getProperty("user.name") + (uid.isPresent() ? " (uid " + uid.getAsInt() + ")" : "");
-    }
-
-    /** The effective uid, read once from {@code /proc/self/status}; empty where there is none. */
-    private static final class Uid {
-        static final OptionalInt EFFECTIVE = read();
-
-        private static OptionalInt read() {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.ISO_8859_1)) {
-                    if (line.startsWith("Uid:")) {
-                        return OptionalInt.of(Integer.parseInt(line.substring(4).trim().split("\\s+")[1]));
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("could not read the effective uid from /proc/self/status", e);
-            }
-            return OptionalInt.empty();
-        }
-    }
-
     /** @return the directory, absolute, without symbolic link at its end */
-    Path path() {
+    @Override
+    public Path directory() {
         return dir;
     }
 
-    /** Keeps new runs of {@code name} from using numbers up to {@code n} (an adopted run has it). */
-    void reserve(String name, int n) {
-        lastNumber.merge(name, n, Math::max);
+    /**
+     * Keeps new runs of {@code name} from using the number of an adopted run, whose id is
+     * {@code <name>.<n>}; other ids reserve nothing.
+     */
+    @Override
+    public void reserveRun(String name, String id) {
+        int dot = id.lastIndexOf('.');
+        if (dot > 0 && id.substring(0, dot).equals(name)) {
+            try {
+                lastNumber.merge(name, Integer.parseInt(id.substring(dot + 1)), Math::max);
+            } catch (NumberFormatException e) {
+                // not an id of the form <name>.<n>: nothing to reserve
+            }
+        }
+    }
+
+    /** @return the id of the run that logs to {@code log}: its file name without {@code .log} */
+    static String runId(Path log) {
+        String f = log.getFileName().toString();
+        return f.substring(0, f.length() - ".log".length());
     }
 
     /**
@@ -191,14 +160,15 @@ final class LogDirectory {
      * @return the new, empty log
      * @throws IOException if it cannot be created or written; {@link #reason(IOException)} says why
      */
-    Path create(String name) throws IOException {
+    @Override
+    public Path create(String name) throws IOException {
         int n = lastNumber.getOrDefault(name, 0);
         while (true) {
             n++;
             Path log = dir.resolve(name + "." + n + ".log");
             SeekableByteChannel ch;
             try {
-                ch = Files.newByteChannel(log, Set.of(CREATE_NEW, WRITE, NOFOLLOW_LINKS), OWNER_ONLY_FILE);
+                ch = PrivateFiles.createFile(log);
             } catch (FileAlreadyExistsException e) {
                 continue; // taken by an earlier run: try the next number
             }
@@ -266,6 +236,24 @@ final class LogDirectory {
             return ((FileSystemException) e).getReason();
         }
         return String.valueOf(e.getMessage());
+    }
+
+    @Override
+    public void delete(Path log) {
+        deleteQuietly(log);
+    }
+
+    @Override
+    public SeekableByteChannel read(Path log) throws IOException {
+        return Files.newByteChannel(log, READ, NOFOLLOW_LINKS);
+    }
+
+    /** Says, after a task's end, if its file system was full, and notes it in its log. */
+    @Override
+    public Optional<String> checkAfterEnd(Path log) {
+        Optional<String> problem = spaceProblem(log);
+        problem.ifPresent(p -> note(log, p));
+        return problem;
     }
 
     static void deleteQuietly(Path log) {

@@ -3,6 +3,7 @@ package io.github.bgtasks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,10 +30,23 @@ final class LogScan {
 
     private final Pattern warning;
     private final Pattern error;
+    private final Opener opener;
 
+    /** Opens a log for reading: the {@link io.github.bgtasks.spi.LogStore}'s way, or the file system's. */
+    @FunctionalInterface
+    interface Opener {
+        SeekableByteChannel open(Path log) throws IOException;
+    }
+
+    /** Reads logs from this machine's file system. */
     LogScan(Pattern warning, Pattern error) {
+        this(warning, error, Files::newByteChannel);
+    }
+
+    LogScan(Pattern warning, Pattern error, Opener opener) {
         this.warning = warning;
         this.error = error;
+        this.opener = opener;
     }
 
     /** What was picked out of one log. */
@@ -42,7 +56,7 @@ final class LogScan {
     Digest scan(Path log) {
         Counter counter = new Counter();
         byte[] buf = new byte[64 * 1024];
-        try (InputStream in = Files.newInputStream(log)) {
+        try (InputStream in = Channels.newInputStream(opener.open(log))) {
             for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
                 for (int i = 0; i < n; i++) {
                     counter.accept(buf[i]);
@@ -95,15 +109,25 @@ final class LogScan {
         }
     }
 
-    /** Reads the last {@code n} lines by walking back from the end of the file. */
+    /** Reads the last {@code n} lines of a log through this scan's opener. */
+    List<String> lastLines(Path log, int n) {
+        return tail(opener, log, n);
+    }
+
+    /** Reads the last {@code n} lines of a file on this machine. */
     static List<String> tail(Path log, int n) {
+        return tail(Files::newByteChannel, log, n);
+    }
+
+    /** Reads the last {@code n} lines by walking back from the end of the log. */
+    private static List<String> tail(Opener opener, Path log, int n) {
         if (n < 0) {
             throw new IllegalArgumentException("line count must not be negative, was " + n);
         }
         if (n == 0) {
             return List.of();
         }
-        try (SeekableByteChannel ch = Files.newByteChannel(log)) {
+        try (SeekableByteChannel ch = opener.open(log)) {
             long size = ch.size();
             long pos = size;
             int newlines = 0;

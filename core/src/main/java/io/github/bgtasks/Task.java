@@ -1,5 +1,7 @@
 package io.github.bgtasks;
 
+import io.github.bgtasks.internal.Text;
+
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.ExitStatus;
 import io.github.bgtasks.spi.Launch;
@@ -17,7 +19,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ final class Task implements TaskHandle {
     /** Why a task is being ended, recorded before its exit is seen. */
     private enum Cause { NONE, STOP, TIMEOUT }
 
-    private final BackgroundTasks owner;
+    private final TaskContext ctx;
     private final BackendTask backend;
     private final Launch launch;
     private final long startNanos;
@@ -47,22 +48,19 @@ final class Task implements TaskHandle {
     private Future<?> killTimer;
     private TaskResult done;
 
-    /** Whether the owner counts this task among its finished ones; guarded by the owner's task map. */
-    boolean countedAsFinished;
-
-    Task(BackgroundTasks owner, BackendTask backend) {
-        this.owner = owner;
+    Task(TaskContext ctx, BackendTask backend) {
+        this.ctx = ctx;
         this.backend = backend;
         this.launch = backend.launch();
         // Adopted tasks started earlier; count their runtime from then, on the monotonic clock.
-        Duration age = Duration.between(launch.startedAt(), owner.clock().instant());
-        this.startNanos = System.nanoTime() - Math.max(0, age.toNanos());
+        Duration age = Duration.between(launch.startedAt(), ctx.clock().instant());
+        this.startNanos = ctx.ticker().read() - Math.max(0, age.toNanos());
     }
 
     /** Starts watching: the timeout timer and the exit. Called once the task is registered. */
     void watch() {
         launch.timeout().ifPresent(limit -> {
-            long delay = startNanos + limit.toNanos() - System.nanoTime();
+            long delay = startNanos + limit.toNanos() - ctx.ticker().read();
             synchronized (lock) {
                 if (done == null) {
                     timeoutTimer = schedule(this::expire, Math.max(0, delay));
@@ -71,17 +69,17 @@ final class Task implements TaskHandle {
         });
         // The backend completes exit() on its own thread (the process backend's single reader):
         // hand over at once, so that nothing of ours or of the user's ever runs there.
-        backend.exit().whenComplete((status, error) -> owner.handOver(() -> finish(error == null ? status
+        backend.exit().whenComplete((status, error) -> ctx.threads().handOver(() -> finish(error == null ? status
                 : ExitStatus.lost("the backend failed while watching the task: " + error))));
     }
 
     /**
-     * Schedules on the owner's scheduler; once the owner is closed (its tasks may be left
+     * Schedules on the instance's scheduler; once the instance is closed (its tasks may be left
      * running, as tmux tasks are), there is none, and the timer is skipped with a warning.
      */
     private Future<?> schedule(Runnable action, long delayNanos) {
         try {
-            return owner.scheduler().schedule(action, delayNanos, TimeUnit.NANOSECONDS);
+            return ctx.threads().schedule(action, delayNanos);
         } catch (RejectedExecutionException e) {
             LOG.warn("task {}: its BackgroundTasks is closed, so no timer can run for it any more", launch.id());
             return null;
@@ -131,15 +129,15 @@ final class Task implements TaskHandle {
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("task {}: could not send {} through the {} backend: {}", launch.id(),
-                    term ? "SIGTERM" : "SIGKILL", owner.backendName(), e.toString());
+                    term ? "SIGTERM" : "SIGKILL", ctx.backendName(), e.toString());
         }
     }
 
     private void finish(ExitStatus status) {
-        long endNanos = System.nanoTime();
+        long endNanos = ctx.ticker().read();
         // A full file system makes writers fail (or lose output silently): say so, on the
         // result and in the log, once the output is all in.
-        String logProblem = LogDirectory.spaceProblem(launch.logFile()).orElse(null);
+        String logProblem = checkLog();
         TaskResult r;
         List<CompletionListener> toCall;
         synchronized (lock) {
@@ -149,7 +147,7 @@ final class Task implements TaskHandle {
             state = decide(status);
             Duration ran = Duration.ofNanos(endNanos - startNanos);
             r = new TaskResult(launch.id(), launch.name(), state, status, launch.startedAt(), ran,
-                    launch.logFile(), launch.timeout().orElse(null), logProblem, owner.logScan());
+                    launch.logFile(), launch.timeout().orElse(null), logProblem, ctx.logScan());
             done = r;
             toCall = listeners;
             listeners = null;
@@ -159,10 +157,9 @@ final class Task implements TaskHandle {
         LOG.debug("task {} ended: {}", launch.id(), status);
         if (logProblem != null) {
             LOG.warn("task {}: {}", launch.id(), logProblem);
-            LogDirectory.note(launch.logFile(), logProblem);
         }
         try {
-            owner.ended(this);
+            ctx.onEnd().accept(this);
         } catch (RuntimeException e) {
             LOG.warn("task {}: could not update the task list after its end", launch.id(), e); // still deliver
         }
@@ -170,6 +167,16 @@ final class Task implements TaskHandle {
             toCall.forEach(l -> call(l, r)); // first, so that onExit() callers see their effects
             result.complete(r);
         });
+    }
+
+    /** Asks the log store about the output once it is all in; a store's failure is only logged. */
+    private String checkLog() {
+        try {
+            return ctx.logs().checkAfterEnd(launch.logFile()).orElse(null);
+        } catch (RuntimeException e) {
+            LOG.warn("task {}: could not check its log {}", launch.id(), launch.logFile(), e);
+            return null;
+        }
     }
 
     private TaskState decide(ExitStatus status) {
@@ -192,11 +199,7 @@ final class Task implements TaskHandle {
     }
 
     private void deliver(Runnable work) {
-        try {
-            owner.callbackExecutor().execute(work);
-        } catch (RejectedExecutionException e) {
-            work.run(); // the executor is shut down: deliver here rather than never
-        }
+        ctx.threads().deliver(work);
     }
 
     private void call(CompletionListener listener, TaskResult r) {
@@ -241,7 +244,7 @@ final class Task implements TaskHandle {
                 return done.duration();
             }
         }
-        return Duration.ofNanos(System.nanoTime() - startNanos);
+        return Duration.ofNanos(ctx.ticker().read() - startNanos);
     }
 
     @Override
@@ -272,7 +275,7 @@ final class Task implements TaskHandle {
 
     @Override
     public List<String> tail(int lines) {
-        return LogScan.tail(launch.logFile(), lines);
+        return ctx.logScan().lastLines(launch.logFile(), lines);
     }
 
     @Override
@@ -330,6 +333,15 @@ final class Task implements TaskHandle {
 
     BackendTask backendTask() {
         return backend;
+    }
+
+    /** Lets the backend forget this task; a failure is logged, as nothing else depends on it. */
+    void release() {
+        try {
+            backend.release();
+        } catch (RuntimeException e) {
+            LOG.warn("the {} backend failed to release task {}", ctx.backendName(), launch.id(), e);
+        }
     }
 
     boolean isDone() {

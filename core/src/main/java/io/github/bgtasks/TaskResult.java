@@ -1,5 +1,8 @@
 package io.github.bgtasks;
 
+import io.github.bgtasks.internal.Durations;
+import io.github.bgtasks.internal.posix.Signals;
+
 import io.github.bgtasks.spi.ExitStatus;
 import java.nio.file.Path;
 import java.time.Duration;

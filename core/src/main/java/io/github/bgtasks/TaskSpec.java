@@ -1,5 +1,8 @@
 package io.github.bgtasks;
 
+import io.github.bgtasks.internal.Durations;
+import io.github.bgtasks.internal.Text;
+import io.github.bgtasks.internal.posix.TaskNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -35,10 +38,6 @@ import java.util.Optional;
  * <p>This class is immutable and thread-safe.
  */
 public final class TaskSpec {
-    /** The characters a task name may use, for messages. */
-    static final String NAME_RULE =
-            "use 1 to 64 letters, digits, '_' and '-', not starting with '-'";
-
     private final List<String> argv;
     private final String name;
     private final Path workingDirectory;
@@ -137,33 +136,6 @@ public final class TaskSpec {
                 + (timeout == null ? "" : " timeout " + timeout) + "}";
     }
 
-    static String checkName(String name) {
-        Objects.requireNonNull(name, "name must not be null");
-        if (name.isEmpty() || name.length() > 64) {
-            throw new IllegalArgumentException("task name '" + name + "' has " + name.length()
-                    + " characters; " + NAME_RULE);
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean ok = c < 128 && (Character.isLetterOrDigit(c) || c == '_' || (c == '-' && i > 0));
-            if (!ok) {
-                throw new IllegalArgumentException("task name '" + printable(name) + "' has "
-                        + describe(c) + " at index " + i + "; " + NAME_RULE);
-            }
-        }
-        return name;
-    }
-
-    private static String describe(char c) {
-        return c < 32 || c == 127 ? String.format("control character U+%04X", (int) c) : "'" + c + "'";
-    }
-
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        s.chars().forEach(c -> b.append(c < 32 || c == 127 ? String.format("\\u%04x", c) : String.valueOf((char) c)));
-        return b.toString();
-    }
-
     /**
      * Builds a {@link TaskSpec}. Each option may be set once. This class is not thread-safe.
      */
@@ -199,7 +171,7 @@ public final class TaskSpec {
          * @throws IllegalArgumentException if the name has other characters
          */
         public Builder name(String name) {
-            checkName(name);
+            TaskNames.check(name);
             if (this.name != null) {
                 throw new IllegalStateException("name was already set to " + this.name);
             }
@@ -247,7 +219,7 @@ public final class TaskSpec {
             Objects.requireNonNull(key, "environment variable name must not be null");
             Objects.requireNonNull(value, "value of environment variable " + key + " must not be null");
             if (key.isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("environment variable name '" + Text.abbreviate(printable(key),
+                throw new IllegalArgumentException("environment variable name '" + Text.abbreviate(TaskNames.printable(key),
                         Text.MAX_VALUE) + "' is invalid: it must be non-empty and contain no '=' or NUL");
             }
             ExecLimits.checkText("environment variable name '" + Text.abbreviate(key, Text.MAX_VALUE) + "'", key);

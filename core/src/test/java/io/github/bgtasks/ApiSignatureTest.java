@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
  * Guards the public surface: the public and protected signatures of the API and SPI packages
  * must match {@code core/api/bgtasks-core.api}. A change to the API must be deliberate: run
  * the tests with {@code -Dbgtasks.updateApi=true} to rewrite the file, and review its diff.
+ * The {@code internal} packages are left out, as OkHttp's API files leave them out: they are
+ * shared by bgtasks' own modules and carry no promise.
  */
 class ApiSignatureTest {
     private static final Path BASELINE = Path.of("api", "bgtasks-core.api");
@@ -51,7 +53,7 @@ class ApiSignatureTest {
         for (Path file : classFiles) {
             String name = root.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
             Class<?> type = Class.forName(name, false, ApiSignatureTest.class.getClassLoader());
-            if (!isVisible(type)) {
+            if (!isVisible(type) || type.getPackageName().contains(".internal")) {
                 continue;
             }
             lines.add(type.getName() + " : " + Modifier.toString(type.getModifiers()) + " "

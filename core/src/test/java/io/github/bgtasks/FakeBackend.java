@@ -17,12 +17,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * races and orderings, which real processes cannot reproduce on demand. Everything about real
  * processes is tested through the backends' own suites.
  */
-final class FakeBackend implements Backend {
+class FakeBackend implements Backend {
     final List<FakeTask> launched = new CopyOnWriteArrayList<>();
     final List<BackendTask> discoverable = new CopyOnWriteArrayList<>();
     volatile boolean failTerminate;
+    /** When set, a task exits at its SIGTERM (signal 15), as most programs do. */
+    volatile boolean exitOnTerminate;
     /** When set, launches fail with it. */
     volatile IOException failLaunch;
+    /** When set, launches throw it: a backend's bug, or the JVM's trouble. */
+    volatile Error launchError;
     /** When set, releases throw. */
     volatile boolean failRelease;
     /** When set, launches wait for it: a launch caught in the middle. */
@@ -40,12 +44,16 @@ final class FakeBackend implements Backend {
         if (failLaunch != null) {
             throw failLaunch;
         }
+        if (launchError != null) {
+            throw launchError;
+        }
         CountDownLatch gate = launchGate;
         if (gate != null) {
             try {
                 gate.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while launching " + launch.id());
             }
         }
         FakeTask t = new FakeTask(launch);
@@ -94,6 +102,9 @@ final class FakeBackend implements Backend {
             terms.incrementAndGet();
             if (failTerminate) {
                 throw new IOException("terminate failed for the test");
+            }
+            if (exitOnTerminate) {
+                exit.complete(ExitStatus.signaled(15));
             }
         }
 

@@ -27,9 +27,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The per-task state machine, driven through a backend whose exits the test controls. Real time
- * is used, but no outcome depends on the machine's speed: waits are bounded only by
- * {@link #PATIENCE}, a guard against hangs, not a speed requirement.
+ * The per-task state machine, driven through a backend whose exits the test controls, in
+ * virtual time: timeouts and grace periods pass when the test {@linkplain FakeScheduler#advance
+ * advances} the {@link FakeTicker}, so they can be hours long and still cost nothing, and each
+ * step is checked at the exact moment it is due. No outcome depends on the machine's speed:
+ * waits for other threads are bounded only by {@link #PATIENCE}, a guard against hangs.
  */
 class TaskStateMachineTest {
     /** Only a hung test waits this long; a busy machine never comes close. */
@@ -38,16 +40,25 @@ class TaskStateMachineTest {
     @TempDir
     Path dir;
     FakeBackend backend = new FakeBackend();
+    FakeTicker time = new FakeTicker();
+    FakeScheduler scheduler = new FakeScheduler(time);
     BackgroundTasks tasks;
+
+    /** A builder in this test's virtual time. */
+    BackgroundTasks.Builder virtual(FakeBackend b) {
+        return BackgroundTasks.builder().backend(b).ticker(time).clock(time.clock()).scheduler(scheduler);
+    }
 
     @BeforeEach
     void build() {
-        tasks = BackgroundTasks.builder().backend(backend).logDirectory(dir).stopGracePeriod(Duration.ofMillis(200))
-                .retainFinished(2).build();
+        tasks = virtual(backend).logDirectory(dir).retainFinished(2).build();
     }
 
     @AfterEach
     void close() {
+        // Tasks left running end at their SIGTERM, and pending timers fire, so close() waits for nothing.
+        backend.exitOnTerminate = true;
+        scheduler.advance(Duration.ofDays(1));
         tasks.close();
     }
 
@@ -58,36 +69,55 @@ class TaskStateMachineTest {
 
     @Test
     void aNaturalExitAfterStopCountsAsStopped() {
-        // A grace period no busy machine can use up, so that no SIGKILL races the checks below.
-        tasks.start(TaskSpec.builder("true").name("a").stopGracePeriod(Duration.ofHours(1)).build());
+        tasks.start(TaskSpec.builder("true").name("a").build());
         FakeBackend.FakeTask t = backend.launched.get(0);
         TaskHandle h = tasks.find("a").orElseThrow();
         h.stop();
         assertEquals(TaskState.STOPPING, h.state());
         assertEquals(1, t.terms.get());
+        scheduler.advance(Duration.ofSeconds(9));
         t.exit.complete(ExitStatus.exited(0));
         TaskResult r = h.onExit().join();
         assertEquals(TaskState.STOPPED, r.state());
         assertEquals(0, r.exitCode().getAsInt());
+        assertEquals(Duration.ofSeconds(9), r.duration());
+        assertEquals(0, scheduler.pending(), "the SIGKILL timer was cancelled");
+        scheduler.advance(Duration.ofHours(1));
         assertEquals(0, t.kills.get(), "no SIGKILL once the task has ended");
     }
 
     @Test
     void timeoutSendsSigtermThenSigkillAfterTheGrace() {
-        tasks.start(TaskSpec.builder("true").name("slow").timeout(Duration.ofMillis(50)).build());
+        tasks.start(TaskSpec.builder("true").name("slow").timeout(Duration.ofHours(2))
+                .stopGracePeriod(Duration.ofMinutes(1)).build());
         FakeBackend.FakeTask t = backend.launched.get(0);
-        TaskResult r = tasks.find("slow").orElseThrow().onExit().join();
+        TaskHandle h = tasks.find("slow").orElseThrow();
+        scheduler.advance(Duration.ofHours(2).minusNanos(1));
+        assertEquals(TaskState.RUNNING, h.state());
+        assertEquals(0, t.terms.get(), "no SIGTERM before the timeout");
+        scheduler.advance(Duration.ofNanos(1));
+        assertEquals(TaskState.STOPPING, h.state());
+        assertEquals(1, t.terms.get(), "SIGTERM exactly at the timeout");
+        scheduler.advance(Duration.ofMinutes(1).minusNanos(1));
+        assertEquals(0, t.kills.get(), "no SIGKILL before the grace period is over");
+        scheduler.advance(Duration.ofNanos(1));
+        TaskResult r = h.onExit().join();
         assertEquals(TaskState.TIMED_OUT, r.state());
         assertEquals(1, t.terms.get());
         assertEquals(1, t.kills.get());
         assertEquals(9, r.signal().getAsInt());
+        assertEquals(Duration.ofMinutes(121), r.duration());
+        assertTrue(r.summary().contains("(limit 2h 00m 00s)"), r.summary());
     }
 
     @Test
     void aFailingTerminateStillEscalatesToKill() {
         backend.failTerminate = true;
         FakeBackend.FakeTask t = start("stubborn");
-        TaskResult r = tasks.find("stubborn").orElseThrow().stop().join();
+        CompletableFuture<TaskResult> stopped = tasks.find("stubborn").orElseThrow().stop();
+        assertEquals(0, t.kills.get());
+        scheduler.advance(Duration.ofSeconds(10)); // the default grace period
+        TaskResult r = stopped.join();
         assertEquals(TaskState.STOPPED, r.state());
         assertEquals(1, t.kills.get());
     }
@@ -111,7 +141,7 @@ class TaskStateMachineTest {
 
     @RepeatedTest(20)
     void racingExitStopKillAndTimeoutEndOnceWithEveryListenerCalledOnce() throws Exception {
-        tasks.start(TaskSpec.builder("true").name("race").timeout(Duration.ofMillis(1)).build());
+        tasks.start(TaskSpec.builder("true").name("race").timeout(Duration.ofMinutes(1)).build());
         FakeBackend.FakeTask t = backend.launched.get(0);
         TaskHandle h = tasks.find("race").orElseThrow();
         AtomicInteger calls = new AtomicInteger();
@@ -126,7 +156,10 @@ class TaskStateMachineTest {
                     case 0 -> t.exit.complete(ExitStatus.exited(0));
                     case 1 -> h.stop();
                     case 2 -> h.kill();
-                    default -> h.addListener(r -> calls.incrementAndGet());
+                    default -> {
+                        h.addListener(r -> calls.incrementAndGet());
+                        scheduler.advance(Duration.ofMinutes(1)); // the timeout fires, racing the others
+                    }
                 }
             });
         }
@@ -161,15 +194,17 @@ class TaskStateMachineTest {
     @Test
     void adoptsDiscoveredTasksAndReservesTheirNames() throws Exception {
         FakeBackend other = new FakeBackend();
+        other.exitOnTerminate = true; // so that close() at the end ends web.8 at once
         Launch earlier = Launch.builder("web.7", "web", List.of("server")).workingDirectory(dir)
-                .environment(Map.of()).logFile(dir.resolve("web.7.log")).startedAt(Instant.now().minusSeconds(60))
-                .build();
+                .environment(Map.of()).logFile(dir.resolve("web.7.log"))
+                .startedAt(time.clock().instant().minusSeconds(60)).build();
         other.discoverable.add(other.launch(earlier));
-        try (BackgroundTasks adopted = BackgroundTasks.builder().backend(other).logDirectory(dir)
-                .stopGracePeriod(Duration.ofMillis(200)).build()) {
+        try (BackgroundTasks adopted = virtual(other).logDirectory(dir).build()) {
             TaskHandle web = adopted.find("web").orElseThrow();
             assertEquals("web.7", web.id());
-            assertTrue(web.runtime().compareTo(Duration.ofSeconds(59)) > 0, web.runtime().toString());
+            assertEquals(Duration.ofSeconds(60), web.runtime(), "counted from its start in the earlier JVM");
+            scheduler.advance(Duration.ofSeconds(5));
+            assertEquals(Duration.ofSeconds(65), web.runtime());
             IllegalArgumentException dup = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> adopted.start(TaskSpec.builder("true").name("web").build()));
             assertTrue(dup.getMessage().contains("'web' is already running (web.7)"), dup.getMessage());
@@ -196,6 +231,9 @@ class TaskStateMachineTest {
         await().atMost(PATIENCE).until(() -> closer.getState() == Thread.State.WAITING);
         assertTrue(!closing.isDone(), "close() waits while a launch is in flight");
         backend.launchGate.countDown();
+        // close() stops the task that came in late: SIGTERM, then SIGKILL after the grace period.
+        await().atMost(PATIENCE).until(() -> backend.launched.size() == 1 && backend.launched.get(0).terms.get() == 1);
+        scheduler.advance(Duration.ofSeconds(10));
         closing.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         TaskHandle late = starting.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         assertEquals(TaskState.STOPPED, late.state(), "a task whose launch raced close() was stopped, not left behind");
@@ -244,8 +282,9 @@ class TaskStateMachineTest {
     void listenersAndFuturesNeverRunOnTheThreadThatReportedTheExit() throws Exception {
         // Issue 6, case 4: with a direct callback executor, a listener ran on the process
         // backend's single reader thread, and a start() from it waited for that very thread.
-        try (BackgroundTasks direct = BackgroundTasks.builder().backend(backend).logDirectory(dir.resolve("direct"))
-                .callbackExecutor(Runnable::run).stopGracePeriod(Duration.ofMillis(200)).build()) {
+        backend.exitOnTerminate = true; // so that close() at the end ends the second task at once
+        try (BackgroundTasks direct = virtual(backend).logDirectory(dir.resolve("direct"))
+                .callbackExecutor(Runnable::run).build()) {
             TaskHandle first = direct.start(TaskSpec.builder("true").name("first").build());
             FakeBackend.FakeTask t = backend.launched.get(0);
             CompletableFuture<Thread> listenerThread = new CompletableFuture<>();
@@ -356,5 +395,49 @@ class TaskStateMachineTest {
         TaskSpec built = spec.build();
         TaskStartException e = assertThrows(TaskStartException.class, () -> tasks.start(built));
         assertTrue(e.getMessage().startsWith(expected) || e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void anInterruptedLaunchLeavesNothingRegistered() throws Exception {
+        backend.launchGate = new CountDownLatch(1);
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread starter = new Thread(() -> {
+            try {
+                tasks.start(TaskSpec.builder("true").name("cut").build());
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        }, "starter");
+        starter.start();
+        await().atMost(PATIENCE).until(() -> backend.launchesEntered.get() == 1);
+        starter.interrupt();
+        Throwable e = outcome.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(e instanceof TaskStartException, String.valueOf(e));
+        assertTrue(e.getMessage().contains("interrupted while launching cut.1"), e.getMessage());
+        assertNothingLeftOf("cut");
+    }
+
+    @Test
+    void aLaunchThatThrowsAnErrorLeavesNothingRegisteredAndCloseDoesNotWaitForIt() throws Exception {
+        // Before: only IOException and RuntimeException were cleaned up; an Error left the name
+        // taken and the launch counted as in flight, so close() waited for it forever.
+        backend.launchError = new AssertionError("a backend bug, for the test");
+        AssertionError e = assertThrows(AssertionError.class, () -> tasks.start(TaskSpec.builder("true").name("bug").build()));
+        assertEquals("a backend bug, for the test", e.getMessage());
+        assertNothingLeftOf("bug");
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(tasks::close);
+        closing.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private void assertNothingLeftOf(String name) throws Exception {
+        assertTrue(tasks.find(name).isEmpty(), "not listed");
+        assertTrue(tasks.list().isEmpty(), "not listed");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(), files.toList(), "no log is left");
+        }
+        backend.launchGate = null;
+        backend.launchError = null;
+        assertEquals(name, tasks.start(TaskSpec.builder("true").name(name).build()).name(), "the name is free again");
     }
 }

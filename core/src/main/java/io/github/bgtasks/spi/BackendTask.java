@@ -71,7 +71,9 @@ public interface BackendTask {
     void closeInput() throws IOException;
 
     /**
-     * Returns the command a person types to watch the task live, if the backend has one.
+     * Returns the command a person types to watch the task live, if the backend has one: a
+     * general capability ({@code tmux attach -t ...}, {@code ssh -t host ...},
+     * {@code kubectl attach ...}), shown to users as it is.
      *
      * @return the attach command, or empty
      */

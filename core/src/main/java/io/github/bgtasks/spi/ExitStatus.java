@@ -62,8 +62,10 @@ public final class ExitStatus {
     }
 
     /**
-     * Marks that the backend itself ended the task because its timeout expired while no JVM
-     * was watching it (tmux tasks enforce their own timeouts).
+     * Marks that the backend itself ended the task because its timeout expired: a general
+     * capability of backends that enforce {@link Launch#timeout()} where the task runs, so that
+     * it holds while no JVM watches (tmux's wrapper, a cluster's time limit). The core then
+     * reports the task as timed out, whatever signal ended it.
      *
      * @return a copy marked as timed out
      */

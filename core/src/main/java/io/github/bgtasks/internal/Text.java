@@ -1,12 +1,17 @@
-package io.github.bgtasks;
+package io.github.bgtasks.internal;
 
 import java.util.List;
 import java.util.Locale;
 
-/** Shortens values for messages, so that a 100 KB argument never becomes a 100 KB message. */
-final class Text {
+/**
+ * Shortens values for messages, so that a 100 KB argument never becomes a 100 KB message.
+ *
+ * <p><b>Not API:</b> public only so that the bgtasks modules share it; it may change in any
+ * release. This class is thread-safe.
+ */
+public final class Text {
     /** How many characters of one value a message shows. */
-    static final int MAX_VALUE = 200;
+    public static final int MAX_VALUE = 200;
     /** How many arguments of a command a message shows. */
     private static final int MAX_ARGS = 20;
 
@@ -14,7 +19,7 @@ final class Text {
     }
 
     /** Returns {@code s}, cut to {@code max} characters with a note of how many were left out. */
-    static String abbreviate(String s, int max) {
+    public static String abbreviate(String s, int max) {
         if (s.length() <= max) {
             return s;
         }
@@ -26,7 +31,7 @@ final class Text {
     }
 
     /** Formats a command like {@link List#toString()}, each argument and the count shortened. */
-    static String command(List<String> argv) {
+    public static String command(List<String> argv) {
         StringBuilder b = new StringBuilder("[");
         for (int i = 0; i < argv.size() && i < MAX_ARGS; i++) {
             b.append(i == 0 ? "" : ", ").append(abbreviate(argv.get(i), MAX_VALUE));
@@ -38,7 +43,7 @@ final class Text {
     }
 
     /** Formats a count with thousands separators, such as {@code 131,072}. */
-    static String count(long n) {
+    public static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
     }
 }

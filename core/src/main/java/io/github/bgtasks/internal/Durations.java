@@ -1,14 +1,20 @@
-package io.github.bgtasks;
+package io.github.bgtasks.internal;
 
 import java.time.Duration;
 import java.util.Locale;
 
-/** Formats and checks durations for people. */
-final class Durations {
+/**
+ * Formats and checks durations for people.
+ *
+ * <p><b>Not API:</b> public only so that the bgtasks modules share it; it may change in any
+ * release. This class is thread-safe.
+ */
+public final class Durations {
     private Durations() {
     }
 
-    static String format(Duration d) {
+    /** Formats a duration for people: {@code 850 ms}, {@code 1.5 s}, {@code 2m 05s}, {@code 1h 02m 03s}. */
+    public static String format(Duration d) {
         long ms = d.toMillis();
         if (ms < 1000) {
             return ms + " ms";
@@ -24,7 +30,7 @@ final class Durations {
     }
 
     /** Rejects null, zero, negative and absurdly long durations, naming the parameter. */
-    static Duration requirePositive(Duration d, String what) {
+    public static Duration requirePositive(Duration d, String what) {
         if (d == null) {
             throw new NullPointerException(what + " must not be null");
         }
