@@ -1,5 +1,6 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.posix.DaemonThreads;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -13,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Chores {
     private final ScheduledExecutorService executor =
-            new ScheduledThreadPoolExecutor(1, r -> daemon(r, "bgtasks-tmux-sweep"));
+            new ScheduledThreadPoolExecutor(1, DaemonThreads.factory("bgtasks-tmux-sweep"));
     private volatile boolean closed;
 
     /** Creates the chores; the thread starts with the first chore. */
@@ -44,11 +45,5 @@ public final class Chores {
     public void close() {
         closed = true;
         executor.shutdownNow();
-    }
-
-    static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 }

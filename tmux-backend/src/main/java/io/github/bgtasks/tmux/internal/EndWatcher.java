@@ -1,5 +1,7 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.posix.DaemonThreads;
+import io.github.bgtasks.internal.posix.WaitStatus;
 import io.github.bgtasks.spi.ExitStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -64,7 +66,7 @@ public final class EndWatcher {
     /** Starts the sweep and the thread that handles file events. */
     public void start() {
         chores.every(this::sweepQuietly, SWEEP_MILLIS);
-        Chores.daemon(this::watchLoop, "bgtasks-tmux-events").start();
+        DaemonThreads.start("bgtasks-tmux-events", this::watchLoop);
     }
 
     /** Watches the task's state directory; call before its session is created, as a task can end at once. */
@@ -247,7 +249,12 @@ public final class EndWatcher {
         ExitStatus s;
         try {
             int n = Integer.parseInt(f[1]);
-            s = f[0].equals("signal") ? ExitStatus.signaled(n) : ExitStatus.exited(n);
+            WaitStatus w = switch (f[0]) {
+                case "signal" -> new WaitStatus(-1, n);
+                case "exit" -> new WaitStatus(n, 0);
+                default -> throw new IllegalArgumentException(f[0]);
+            };
+            s = w.killedBy().isPresent() ? ExitStatus.signaled(w.signal()) : ExitStatus.exited(w.exitCode());
         } catch (RuntimeException e) {
             return ExitStatus.lost("the task's exit record '" + record.trim() + "' in " + t.dir() + " is unreadable");
         }

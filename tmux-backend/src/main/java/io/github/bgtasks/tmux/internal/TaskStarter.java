@@ -1,5 +1,6 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.posix.TaskNames;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.Launch;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 
 /**
  * Starts tasks with the go handshake: the wrapper waits for a "go" from this JVM before it
@@ -18,8 +18,6 @@ import java.util.regex.Pattern;
  * not even should a slow tmux create the session later. This class is thread-safe.
  */
 public final class TaskStarter {
-    private static final Pattern SESSION_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,63}");
-
     private final TaskRecords records;
     private final EndWatcher ends;
     private final TmuxTask.Services services;
@@ -45,9 +43,10 @@ public final class TaskStarter {
      */
     public BackendTask launch(Launch launch) throws IOException {
         String name = launch.name();
-        if (!SESSION_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("task name '" + name + "' cannot be a tmux session name; use 1 to 64 "
-                    + "letters, digits, '_' and '-', not starting with '-'");
+        if (!TaskNames.isValid(name)) {
+            // The core has checked it already; this guards the SPI's other callers.
+            throw new IllegalArgumentException("task name '" + TaskNames.printable(name) + "' cannot be a tmux session "
+                    + "name; " + TaskNames.RULE);
         }
         Tools tools = services.tools();
         if (tools.perl() == null && launch.argv().get(0).indexOf('=') >= 0) {

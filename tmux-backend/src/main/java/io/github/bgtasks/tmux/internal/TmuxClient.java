@@ -1,15 +1,17 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.Text;
+import io.github.bgtasks.internal.posix.ProcStat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -161,15 +163,15 @@ public final class TmuxClient {
             long ticks = 0;
             StringBuilder states = new StringBuilder();
             for (ProcessHandle h : watched) {
-                String[] f = stat(h.pid());
-                if (f == null) {
+                Optional<ProcStat> stat = ProcStat.read(h.pid());
+                if (stat.isEmpty()) {
                     return null; // no /proc, or the process is gone: the call is about to end anyway
                 }
-                char state = f[0].charAt(0);
+                char state = stat.get().state();
                 if (state == 'R' || state == 'D') {
                     lastMoved = System.nanoTime();
                 }
-                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                ticks += stat.get().cpuTicks();
                 states.append(states.length() == 0 ? "client " : ", server pid " + h.pid() + " ").append(state);
             }
             long now = System.nanoTime();
@@ -182,16 +184,6 @@ public final class TmuxClient {
             }
             return "neither the tmux client nor the server made any progress for " + human(noProgressLimit)
                     + " (process states: " + states + ")";
-        }
-
-        /** @return the fields of /proc/pid/stat after the command name, or {@code null} */
-        private static String[] stat(long pid) {
-            try {
-                String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-                return s.substring(s.lastIndexOf(')') + 2).split(" ");
-            } catch (IOException | RuntimeException e) {
-                return null;
-            }
         }
     }
 
@@ -248,7 +240,6 @@ public final class TmuxClient {
     }
 
     private static String describe(List<String> args) {
-        String s = String.join(" ", args);
-        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+        return Text.abbreviate(String.join(" ", args), Text.MAX_VALUE);
     }
 }

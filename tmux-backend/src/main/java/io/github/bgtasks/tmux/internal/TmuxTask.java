@@ -1,5 +1,6 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.posix.ProcStat;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.ExitStatus;
 import io.github.bgtasks.spi.Launch;
@@ -169,22 +170,11 @@ public final class TmuxTask implements BackendTask {
         if (p <= 0 || start <= 0) {
             return Optional.empty();
         }
+        // A zombie counts as gone: tmux 3.3a can take a second to reap a pane's process. Without
+        // /proc (not Linux), or gone meanwhile, ProcessHandle has answered.
         return ProcessHandle.of(p).filter(h -> h.info().startInstant()
-                .map(i -> i.toEpochMilli() == start).orElse(false) && state(p) != 'Z');
-    }
-
-    /**
-     * Returns the process's state letter from {@code /proc} ({@code Z} for ended but not yet
-     * reaped: tmux 3.3a can take a second to reap a pane's process, and such a zombie must count
-     * as gone; {@code T} for stopped), or {@code '?'} where there is no {@code /proc}.
-     */
-    private static char state(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2);
-        } catch (IOException | RuntimeException e) {
-            return '?'; // no /proc (not Linux), or gone meanwhile: ProcessHandle has answered
-        }
+                .map(i -> i.toEpochMilli() == start).orElse(false)
+                && !ProcStat.read(p).map(ProcStat::isZombie).orElse(false));
     }
 
     @Override
@@ -265,7 +255,7 @@ public final class TmuxTask implements BackendTask {
 
     /** Sends SIGCONT to a stopped wrapper, which Java cannot do itself. */
     private void wake(long wrapperPid) {
-        char state = state(wrapperPid);
+        char state = ProcStat.read(wrapperPid).map(ProcStat::state).orElse('?');
         if (state == 'T' || state == 't') {
             services.tools().signal("CONT", wrapperPid);
         }

@@ -1,8 +1,8 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.posix.Executables;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,13 +38,13 @@ public record Tools(String env, String mv, String sleep, String mkfifo, String k
      * @throws IllegalStateException if env, mv, sleep or mkfifo is missing
      */
     public static Tools find(boolean perl) {
-        String env = required(firstExecutable("/usr/bin/env", "/bin/env"), "env");
-        String mv = required(firstExecutable("/usr/bin/mv", "/bin/mv"), "mv");
-        String sleep = required(firstExecutable("/usr/bin/sleep", "/bin/sleep"), "sleep");
-        String mkfifo = required(firstExecutable("/usr/bin/mkfifo", "/bin/mkfifo"), "mkfifo");
+        String env = required(find("env"), "env");
+        String mv = required(find("mv"), "mv");
+        String sleep = required(find("sleep"), "sleep");
+        String mkfifo = required(find("mkfifo"), "mkfifo");
         boolean defaultSignal = supportsDefaultSignal(env);
-        String perlPath = perl ? firstExecutable("/usr/bin/perl", "/bin/perl") : null;
-        return new Tools(env, mv, sleep, mkfifo, firstExecutable("/usr/bin/kill", "/bin/kill"), defaultSignal, perlPath);
+        String perlPath = perl ? find("perl") : null;
+        return new Tools(env, mv, sleep, mkfifo, find("kill"), defaultSignal, perlPath);
     }
 
     /** Creates a FIFO, mode 0600 (Java cannot). */
@@ -79,13 +79,11 @@ public record Tools(String env, String mv, String sleep, String mkfifo, String k
         }
     }
 
-    private static String firstExecutable(String... candidates) {
-        for (String c : candidates) {
-            if (Files.isExecutable(Path.of(c))) {
-                return c;
-            }
-        }
-        return null;
+    /** The only places helpers are taken from: never the JVM's or a task's {@code PATH}. */
+    private static final String SYSTEM_PATH = "/usr/bin:/bin";
+
+    private static String find(String program) {
+        return Executables.find(program, Path.of("/"), SYSTEM_PATH).map(Path::toString).orElse(null);
     }
 
     private static String required(String path, String tool) {

@@ -1,10 +1,10 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.posix.PrivateFiles;
 import io.github.bgtasks.spi.Launch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -91,7 +91,7 @@ public final class Wrapper {
      */
     static Path write(Launch l, Path dir, Tools tools) throws IOException {
         Path script = dir.resolve("run.sh");
-        Files.createFile(script, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createFile(script, PrivateFiles.OWNER_ONLY_EXECUTABLE);
         Files.writeString(script, script(l, dir, tools));
         return script;
     }
