@@ -95,7 +95,7 @@ public final class TaskStarter {
         ends.unwatch(task);
         StateFiles.deleteTree(task.dir());
         Chores chores = services.chores();
-        if (chores.closed() || !chores.later(task::closeGo, EndWatcher.SETTLE_MILLIS)) {
+        if (chores.closed() || !chores.later(task::closeGo, services.timing().settle())) {
             task.closeGo(); // closed (meanwhile)
         }
     }
@@ -106,11 +106,12 @@ public final class TaskStarter {
      * does not is given the go again by a later JVM.
      */
     public void letWrappersReadTheirGo() {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EndWatcher.SETTLE_MILLIS);
+        Timing timing = services.timing();
+        long deadline = timing.nanos() + timing.goWait().toNanos();
         for (TmuxTask t : ends.tasks()) {
             if (t.accepted && !t.isDone()) {
                 try {
-                    CompletableFuture.anyOf(t.started, t.exit()).get(Math.max(0, deadline - System.nanoTime()),
+                    CompletableFuture.anyOf(t.started, t.exit()).get(Math.max(0, deadline - timing.nanos()),
                             TimeUnit.NANOSECONDS);
                 } catch (ExecutionException | TimeoutException e) {
                     // not started in time: a later JVM gives the go again

@@ -37,7 +37,7 @@ public final class TmuxTask implements BackendTask {
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     /** Completed once the wrapper has set its signal handlers (its {@code started} file). */
     final CompletableFuture<Void> started = new CompletableFuture<>();
-    final long registeredNanos = System.nanoTime();
+    final long registeredNanos;
     /** The watch on the task's state directory, cancelled on release. */
     volatile java.nio.file.WatchKey watchKey;
     private volatile long pid;
@@ -45,9 +45,11 @@ public final class TmuxTask implements BackendTask {
     private volatile boolean inputClosed;
     /** Set once terminate() or kill() was called: a hangup that follows is ours, not news. */
     volatile boolean stopRequested;
-    /** When the exit record was first seen without the log being closed; guarded by this. */
+    /** Whether, and when, the exit record was first seen; guarded by this. */
+    boolean exitSeen;
     long exitSeenNanos;
-    /** When the session was first seen gone without an exit record; guarded by this. */
+    /** Whether, and when, the session was first seen gone without an exit record; guarded by this. */
+    boolean goneSeen;
     long goneSeenNanos;
     /**
      * Whether the start was confirmed (tmux reported the session as this task's): only then
@@ -69,9 +71,10 @@ public final class TmuxTask implements BackendTask {
      * @param tools the helper programs
      * @param chores the backend's background thread and closed state
      * @param server the server, for the attach command
+     * @param timing the backend's ticker and delays
      * @param release what {@link #release()} does: forgets the task, deletes its state if it is this instance's
      */
-    public record Services(Sessions sessions, Tools tools, Chores chores, ServerAddress server,
+    public record Services(Sessions sessions, Tools tools, Chores chores, ServerAddress server, Timing timing,
             Consumer<TmuxTask> release) {
     }
 
@@ -84,6 +87,7 @@ public final class TmuxTask implements BackendTask {
         this.services = services;
         this.launch = launch;
         this.dir = dir;
+        this.registeredNanos = services.timing().nanos();
     }
 
     /**
@@ -239,7 +243,7 @@ public final class TmuxTask implements BackendTask {
     /** Gives the wrapper a moment to record a SIGKILLed task's end, then kills its session. */
     private void killSessionLater() {
         if (!services.chores().closed()) {
-            services.chores().later(this::killSession, 2_000);
+            services.chores().later(this::killSession, services.timing().killSessionDelay());
         }
     }
 
@@ -268,9 +272,9 @@ public final class TmuxTask implements BackendTask {
      */
     private Optional<ProcessHandle> wrapperReady() {
         try {
-            CompletableFuture.anyOf(started, exit).get(500, TimeUnit.MILLISECONDS);
+            CompletableFuture.anyOf(started, exit).get(services.timing().readyWait().toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            // not started within half a second: signal what there is
+            // not started in time: signal what there is
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The wrapper script as written, without running it. */
 class WrapperTest {
     private static final Tools TOOLS = new Tools("/usr/bin/env", "/bin/mv", "/bin/sleep", "/usr/bin/mkfifo", null,
-            false, null);
+            false, null, Duration.ofMinutes(1));
 
     @TempDir
     Path tmp;
