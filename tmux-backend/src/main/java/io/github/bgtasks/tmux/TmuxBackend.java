@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -125,6 +126,16 @@ public final class TmuxBackend implements Backend {
     @Override
     public boolean keepsTasksOnClose() {
         return true;
+    }
+
+    /**
+     * Checks this machine as every local backend does, and what only this backend cannot run:
+     * without Perl, a program whose name contains {@code =} (env(1) would take it for a variable).
+     */
+    @Override
+    public void validate(List<String> argv, Path workingDirectory, Map<String, String> environment) {
+        Backend.super.validate(argv, workingDirectory, environment);
+        starter.checkProgram(argv.get(0));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.Text;
 import io.github.bgtasks.internal.posix.TaskNames;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.Launch;
@@ -49,11 +50,7 @@ public final class TaskStarter {
                     + "name; " + TaskNames.RULE);
         }
         Tools tools = services.tools();
-        if (tools.perl() == null && launch.argv().get(0).indexOf('=') >= 0) {
-            throw new IllegalArgumentException("program '" + launch.argv().get(0) + "' contains '=', which env(1) "
-                    + "would take for a variable; without Perl the tmux backend cannot run it; install Perl, or rename the "
-                    + "program or use a symbolic link");
-        }
+        checkProgram(launch.argv().get(0)); // the core has asked already (Backend.validate); the SPI's other callers may not
         Path dir = records.createDirectory(launch.id());
         TmuxTask task = new TmuxTask(services, launch, dir);
         task.owned = true;
@@ -82,6 +79,21 @@ public final class TaskStarter {
         }
         ends.check(task, null);
         return task;
+    }
+
+    /**
+     * Checks what only this backend cannot run: without Perl, the wrapper starts the command
+     * through env(1), which takes a program whose name contains {@code =} for a variable.
+     *
+     * @param program {@code argv[0]}
+     * @throws IllegalArgumentException if it cannot be run; the message says how to fix it
+     */
+    public void checkProgram(String program) {
+        if (services.tools().perl() == null && program.indexOf('=') >= 0) {
+            throw new IllegalArgumentException("program '" + Text.abbreviate(program, Text.MAX_VALUE) + "' contains '=', "
+                    + "which env(1) would take for a variable; without Perl the tmux backend cannot run it; install Perl, "
+                    + "or rename the program or use a symbolic link");
+        }
     }
 
     /**
