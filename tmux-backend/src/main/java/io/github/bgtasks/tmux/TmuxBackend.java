@@ -13,6 +13,7 @@ import io.github.bgtasks.tmux.internal.StateFiles;
 import io.github.bgtasks.tmux.internal.TaskRecords;
 import io.github.bgtasks.tmux.internal.TaskStarter;
 import io.github.bgtasks.tmux.internal.TmuxClient;
+import io.github.bgtasks.tmux.internal.Timing;
 import io.github.bgtasks.tmux.internal.TmuxTask;
 import io.github.bgtasks.tmux.internal.Tools;
 import io.github.bgtasks.tmux.internal.Wrapper;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -53,10 +55,6 @@ import java.util.regex.Pattern;
  */
 public final class TmuxBackend implements Backend {
     private static final Pattern SOCKET_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    /** Default for {@link Builder#tmuxTimeout}: generous, as a busy machine slows tmux down a lot. */
-    private static final Duration DEFAULT_TMUX_TIMEOUT = Duration.ofMinutes(2);
-    /** How long neither a tmux client nor the server may move before a call counts as wedged. */
-    private static final Duration DEFAULT_NO_PROGRESS = Duration.ofSeconds(15);
 
     private final ServerAddress server;
     private final Path stateDir;
@@ -70,8 +68,12 @@ public final class TmuxBackend implements Backend {
 
     /** Checks tmux, prepares the state directory and wires the parts; each part owns its own state. */
     private TmuxBackend(Builder b) {
+        Timing timing = b.timing != null ? b.timing : Timing.DEFAULT;
+        if (b.tmuxTimeout != null) {
+            timing = timing.withTmuxLimit(b.tmuxTimeout);
+        }
         String executable = b.executable != null ? b.executable.toString() : "tmux";
-        TmuxClient.checkVersion(executable);
+        TmuxClient.checkVersion(executable, timing.helperLimit());
         String exe = b.executable != null ? Wrapper.quote(executable) : "tmux";
         this.server = b.socketPath != null ? ServerAddress.ofPath(exe, b.socketPath)
                 : ServerAddress.ofName(exe, b.socketName != null ? b.socketName : "bgtasks");
@@ -80,15 +82,13 @@ public final class TmuxBackend implements Backend {
         StateFiles.privateDirectory(stateDir, false);
         Path tasksDir = stateDir.resolve("tasks");
         StateFiles.privateDirectory(tasksDir, false);
-        this.tmux = new TmuxClient(executable, server.socketArgs(), server.writeConfig(stateDir),
-                b.tmuxTimeout != null ? b.tmuxTimeout : DEFAULT_TMUX_TIMEOUT,
-                b.noProgress != null ? b.noProgress : DEFAULT_NO_PROGRESS);
-        Tools tools = Tools.find(b.perl);
+        this.tmux = new TmuxClient(executable, server.socketArgs(), server.writeConfig(stateDir), timing);
+        Tools tools = Tools.find(b.perl, timing.helperLimit());
         Sessions sessions = new Sessions(tmux);
         this.chores = new Chores();
         this.owners = new OwnerLock(stateDir.resolve("owners"), chores);
-        this.ends = new EndWatcher(tasksDir, sessions, chores, server.attachPrefix());
-        this.services = new TmuxTask.Services(sessions, tools, chores, server, this::release);
+        this.ends = new EndWatcher(tasksDir, sessions, chores, server.attachPrefix(), timing);
+        this.services = new TmuxTask.Services(sessions, tools, chores, server, timing, this::release);
         TaskRecords records = new TaskRecords(tasksDir, server.attachPrefix(), owners.id());
         this.ownership = new Ownership(owners, records, ends, services);
         this.starter = new TaskStarter(records, ends, services);
@@ -126,6 +126,16 @@ public final class TmuxBackend implements Backend {
     @Override
     public boolean keepsTasksOnClose() {
         return true;
+    }
+
+    /**
+     * Checks this machine as every local backend does, and what only this backend cannot run:
+     * without Perl, a program whose name contains {@code =} (env(1) would take it for a variable).
+     */
+    @Override
+    public void validate(List<String> argv, Path workingDirectory, Map<String, String> environment) {
+        Backend.super.validate(argv, workingDirectory, environment);
+        starter.checkProgram(argv.get(0));
     }
 
     /**
@@ -216,7 +226,7 @@ public final class TmuxBackend implements Backend {
         private Path stateDir;
         private Path executable;
         private Duration tmuxTimeout;
-        private Duration noProgress;
+        private Timing timing;
         private boolean perl = true;
 
         private Builder() {
@@ -307,9 +317,12 @@ public final class TmuxBackend implements Backend {
             return this;
         }
 
-        /** Primarily for tests: how long nothing may move before a tmux command counts as wedged. */
-        Builder noProgressLimit(Duration limit) {
-            this.noProgress = limit;
+        /**
+         * Primarily for tests: the backend's ticker and delays (sweep period, settle time, the
+         * no-progress limit of tmux calls...). {@link #tmuxTimeout}, if set, overrides its tmux limit.
+         */
+        Builder timing(Timing t) {
+            this.timing = Objects.requireNonNull(t, "timing must not be null");
             return this;
         }
 

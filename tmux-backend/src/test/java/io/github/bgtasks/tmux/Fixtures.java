@@ -25,6 +25,12 @@ final class Fixtures {
 
     /** A launch as the core would build it, for tests that drive the backend directly. */
     static Launch launch(Path logDir, String name, Duration timeout, Duration grace, String... argv) throws IOException {
+        return launch(logDir, name, Instant.now(), timeout, grace, argv);
+    }
+
+    /** A launch as the core would build it with its clock reading {@code startedAt}. */
+    static Launch launch(Path logDir, String name, Instant startedAt, Duration timeout, Duration grace, String... argv)
+            throws IOException {
         Files.createDirectories(logDir);
         String id = name + "." + RUNS.incrementAndGet();
         Path log = Files.createFile(logDir.resolve(id + ".log"));
@@ -32,7 +38,7 @@ final class Fixtures {
                 .workingDirectory(Path.of("").toAbsolutePath())
                 .environment(Map.copyOf(System.getenv()))
                 .logFile(log)
-                .startedAt(Instant.now())
+                .startedAt(startedAt)
                 .timeout(timeout)
                 .stopGracePeriod(grace)
                 .build();

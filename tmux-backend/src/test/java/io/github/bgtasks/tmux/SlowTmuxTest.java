@@ -11,6 +11,7 @@ import io.github.bgtasks.TaskHandle;
 import io.github.bgtasks.TaskSpec;
 import io.github.bgtasks.TaskStartException;
 import io.github.bgtasks.TaskState;
+import io.github.bgtasks.tmux.internal.Timing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +43,7 @@ class SlowTmuxTest {
     static void setUp() {
         // A short no-progress limit, so that the stopped server counts as wedged soon.
         backend = TmuxBackend.builder().socketName(SERVER.socket).stateDirectory(SERVER.stateDir())
-                .noProgressLimit(Duration.ofSeconds(1)).build();
+                .timing(Timing.DEFAULT.withNoProgress(Duration.ofSeconds(1))).build();
         tasks = BackgroundTasks.builder().backend(backend).logDirectory(SERVER.logDir()).build();
         SERVER.opened.add(tasks);
     }

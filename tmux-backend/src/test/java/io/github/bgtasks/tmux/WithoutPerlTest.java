@@ -2,6 +2,8 @@ package io.github.bgtasks.tmux;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.bgtasks.BackgroundTasks;
 import io.github.bgtasks.TaskHandle;
@@ -9,6 +11,7 @@ import io.github.bgtasks.TaskResult;
 import io.github.bgtasks.TaskSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -56,5 +59,19 @@ class WithoutPerlTest {
         TaskHandle e = tasks.start(TaskSpec.builder("/usr/bin/env").name("odd-env").environment(Map.of("odd.name", "v")).build());
         e.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(true, Files.readString(e.logFile(), StandardCharsets.UTF_8).contains("odd.name=v\r\n"));
+    }
+
+    @Test
+    void aProgramWithEqualsInItsNameIsRefusedBeforeAnythingIsCreated() throws Exception {
+        Path program = Files.createTempDirectory(SERVER.logDir().getParent(), "eq").resolve("a=b");
+        Files.writeString(program, "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(program, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> tasks.start(TaskSpec.builder(program.toString()).name("equals").build()));
+        assertTrue(e.getMessage().contains("contains '='") && e.getMessage().contains("install Perl"), e.getMessage());
+        assertTrue(tasks.find("equals").isEmpty());
+        try (var logs = Files.list(SERVER.logDir())) {
+            assertTrue(logs.noneMatch(p -> p.getFileName().toString().startsWith("equals")), "a log was created");
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.posix.DaemonThreads;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -13,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Chores {
     private final ScheduledExecutorService executor =
-            new ScheduledThreadPoolExecutor(1, r -> daemon(r, "bgtasks-tmux-sweep"));
+            new ScheduledThreadPoolExecutor(1, DaemonThreads.factory("bgtasks-tmux-sweep"));
     private volatile boolean closed;
 
     /** Creates the chores; the thread starts with the first chore. */
@@ -25,15 +27,15 @@ public final class Chores {
         return closed;
     }
 
-    /** Runs the chore every {@code millis}, the first time after {@code millis}. */
-    void every(Runnable chore, long millis) {
-        executor.scheduleWithFixedDelay(chore, millis, millis, TimeUnit.MILLISECONDS);
+    /** Runs the chore every {@code period}, the first time after {@code period}. */
+    void every(Runnable chore, Duration period) {
+        executor.scheduleWithFixedDelay(chore, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** @return whether the chore will run after {@code millis}: not if the backend has closed */
-    boolean later(Runnable chore, long millis) {
+    /** @return whether the chore will run after {@code delay}: not if the backend has closed */
+    boolean later(Runnable chore, Duration delay) {
         try {
-            executor.schedule(chore, millis, TimeUnit.MILLISECONDS);
+            executor.schedule(chore, delay.toNanos(), TimeUnit.NANOSECONDS);
             return true;
         } catch (RejectedExecutionException e) {
             return false; // closed meanwhile: the next JVM decides
@@ -44,11 +46,5 @@ public final class Chores {
     public void close() {
         closed = true;
         executor.shutdownNow();
-    }
-
-    static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 }

@@ -1,5 +1,7 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.posix.DaemonThreads;
+import io.github.bgtasks.internal.posix.WaitStatus;
 import io.github.bgtasks.spi.ExitStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,11 +11,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,18 +28,18 @@ import org.slf4j.LoggerFactory;
  * polls, the sweep notices ends within about two seconds.) This class is thread-safe.
  */
 public final class EndWatcher {
-    /**
-     * How long a half-seen end may wait for the rest before it is reported anyway: an exit
-     * record for the log's {@code closed} marker, or a session gone without a record for one.
-     */
-    static final long SETTLE_MILLIS = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(EndWatcher.class);
-    private static final long SWEEP_MILLIS = 2_000;
 
     private final WatchService watcher;
     private final Sessions sessions;
     private final Chores chores;
     private final String server;
+    /**
+     * How long a half-seen end may wait for the rest before it is reported anyway (an exit
+     * record for the log's {@code closed} marker, or a session gone without a record for one),
+     * the sweep's period, and the ticker that measures the waits.
+     */
+    private final Timing timing;
     /** The watched tasks by tag: this instance's tasks. */
     private final Map<String, TmuxTask> tasks = new ConcurrentHashMap<>();
     private final Map<WatchKey, TmuxTask> byKey = new ConcurrentHashMap<>();
@@ -49,11 +51,13 @@ public final class EndWatcher {
      * @param sessions asked only where files and processes leave an end open
      * @param chores runs the sweep and delayed checks
      * @param server names the server in messages
+     * @param timing the sweep period, how long a half-seen end waits for the rest, and the ticker
      */
-    public EndWatcher(Path tasksDir, Sessions sessions, Chores chores, String server) {
+    public EndWatcher(Path tasksDir, Sessions sessions, Chores chores, String server, Timing timing) {
         this.sessions = sessions;
         this.chores = chores;
         this.server = server;
+        this.timing = timing;
         try {
             this.watcher = tasksDir.getFileSystem().newWatchService();
         } catch (IOException e) {
@@ -63,8 +67,8 @@ public final class EndWatcher {
 
     /** Starts the sweep and the thread that handles file events. */
     public void start() {
-        chores.every(this::sweepQuietly, SWEEP_MILLIS);
-        Chores.daemon(this::watchLoop, "bgtasks-tmux-events").start();
+        chores.every(this::sweepQuietly, timing.sweepPeriod());
+        DaemonThreads.start("bgtasks-tmux-events", this::watchLoop);
     }
 
     /** Watches the task's state directory; call before its session is created, as a task can end at once. */
@@ -136,7 +140,7 @@ public final class EndWatcher {
      */
     private void sweepQuietly() {
         try {
-            long snapshot = System.nanoTime();
+            long snapshot = timing.nanos();
             OneListing listing = new OneListing();
             for (TmuxTask t : tasks.values()) {
                 if (!t.isDone() && t.registeredNanos < snapshot) {
@@ -181,8 +185,8 @@ public final class EndWatcher {
      * left of its group (itself included), which closes the pane; the {@code closed} marker
      * appears once the log has everything. A record, the marker and a dead wrapper (a zombie
      * counts: tmux 3.3a can be slow to reap) mean the end is complete. A record without the
-     * rest is reported after {@link #SETTLE_MILLIS} (a process that escaped the group can keep
-     * the pane open). No record, a dead wrapper and a session gone for {@link #SETTLE_MILLIS}
+     * rest is reported after {@link Timing#settle} (a process that escaped the group can keep
+     * the pane open). No record, a dead wrapper and a session gone for {@link Timing#settle}
      * mean the end was never recorded: lost. Only that last case asks tmux anything.
      *
      * @param liveness tells whether the session exists; {@code null} to ask tmux about this task
@@ -203,36 +207,39 @@ public final class EndWatcher {
             String record = StateFiles.read(dir.resolve("exit"));
             boolean logClosed = Files.exists(dir.resolve("closed"));
             if (record != null) {
-                long now = System.nanoTime();
-                if (t.exitSeenNanos == 0) {
+                long now = timing.nanos();
+                boolean first = !t.exitSeen;
+                if (first) {
+                    t.exitSeen = true;
                     t.exitSeenNanos = now;
                 }
-                boolean waited = now - t.exitSeenNanos >= TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS);
+                boolean waited = now - t.exitSeenNanos >= timing.settle().toNanos();
                 if (waited || (logClosed && t.wrapper().isEmpty())) {
                     t.complete(status(t, record, Files.exists(dir.resolve("timedout"))));
                 } else if (!chores.closed() && logClosed) {
                     // Recorded, but the wrapper is still sweeping the group: it is a matter of milliseconds.
-                    chores.later(() -> check(t, null), 5);
-                } else if (!chores.closed() && t.exitSeenNanos == now) {
-                    chores.later(() -> check(t, null), SETTLE_MILLIS);
+                    chores.later(() -> check(t, null), Duration.ofMillis(5));
+                } else if (!chores.closed() && first) {
+                    chores.later(() -> check(t, null), timing.settle());
                 }
                 return;
             }
             if (t.wrapper().isPresent()) {
                 return; // the wrapper runs (it may just be recording the end)
             }
-            if (t.goneSeenNanos == 0 && (liveness == null ? sessions.exists(t.launch().name(), t.tag())
+            if (!t.goneSeen && (liveness == null ? sessions.exists(t.launch().name(), t.tag())
                     : liveness.exists(t))) {
                 return;
             }
             // Gone without a record. Give a wrapper that is on its way out a moment to record.
-            long now = System.nanoTime();
-            if (t.goneSeenNanos == 0) {
+            long now = timing.nanos();
+            if (!t.goneSeen) {
+                t.goneSeen = true;
                 t.goneSeenNanos = now;
                 if (!chores.closed()) {
-                    chores.later(() -> check(t, null), SETTLE_MILLIS);
+                    chores.later(() -> check(t, null), timing.settle());
                 }
-            } else if (now - t.goneSeenNanos >= TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS)) {
+            } else if (now - t.goneSeenNanos >= timing.settle().toNanos()) {
                 t.complete(ExitStatus.lost("the task's wrapper ended without recording an exit status: it was "
                         + "killed before it could (by SIGKILL, or by a hangup the moment it started) or the machine "
                         + "restarted; tmux session '" + t.launch().name() + "' is gone"
@@ -247,7 +254,12 @@ public final class EndWatcher {
         ExitStatus s;
         try {
             int n = Integer.parseInt(f[1]);
-            s = f[0].equals("signal") ? ExitStatus.signaled(n) : ExitStatus.exited(n);
+            WaitStatus w = switch (f[0]) {
+                case "signal" -> new WaitStatus(-1, n);
+                case "exit" -> new WaitStatus(n, 0);
+                default -> throw new IllegalArgumentException(f[0]);
+            };
+            s = w.killedBy().isPresent() ? ExitStatus.signaled(w.signal()) : ExitStatus.exited(w.exitCode());
         } catch (RuntimeException e) {
             return ExitStatus.lost("the task's exit record '" + record.trim() + "' in " + t.dir() + " is unreadable");
         }

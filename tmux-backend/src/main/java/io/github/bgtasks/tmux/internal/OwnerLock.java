@@ -1,11 +1,13 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.posix.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -48,7 +50,8 @@ public final class OwnerLock {
         this.chores = chores;
         StateFiles.privateDirectory(ownersDir, false);
         try {
-            this.lock = FileChannel.open(ownersDir.resolve(id), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            this.lock = FileChannel.open(ownersDir.resolve(id), Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PrivateFiles.OWNER_ONLY_FILE);
             lock.lock();
             OPEN_HERE.add(id);
         } catch (IOException e) {

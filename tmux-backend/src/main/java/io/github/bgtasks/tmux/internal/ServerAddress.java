@@ -1,5 +1,6 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.posix.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,14 +128,17 @@ public final class ServerAddress {
         }
     }
 
-    /** Where {@code tmux -L name} puts its socket: {@code $TMUX_TMPDIR/tmux-<uid>/name}. */
+    /**
+     * Where {@code tmux -L name} puts its socket: {@code $TMUX_TMPDIR/tmux-<uid>/name}; {@code null}
+     * where the uid cannot be told (no {@code /proc}): then the file stays, as tmux leaves it.
+     */
     private static Path socketOfName(String name) {
-        try {
-            String dir = System.getenv().getOrDefault("TMUX_TMPDIR", "/tmp");
-            return Path.of(dir.isEmpty() ? "/tmp" : dir, "tmux-" + StateFiles.myUid(), name);
-        } catch (IOException | RuntimeException e) {
-            return null; // not knowable here: the file stays, as tmux leaves it
+        OptionalInt uid = PrivateFiles.effectiveUid();
+        if (uid.isEmpty()) {
+            return null;
         }
+        String dir = System.getenv().getOrDefault("TMUX_TMPDIR", "/tmp");
+        return Path.of(dir.isEmpty() ? "/tmp" : dir, "tmux-" + uid.getAsInt(), name);
     }
 
     @Override

@@ -1,24 +1,30 @@
 package io.github.bgtasks.tmux.internal;
 
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+
+import io.github.bgtasks.internal.posix.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** File chores of the state directory: private directories, atomic writes, quiet deletes. */
+/**
+ * File chores of the state directory that are the tmux backend's own: atomic writes, quiet
+ * deletes, and the check that a state directory is closed to others. Files and directories are
+ * created as {@link PrivateFiles}, the one policy of all backends, says.
+ */
 public final class StateFiles {
     private static final Logger LOG = LoggerFactory.getLogger(StateFiles.class);
-    private static int myUid = -1;
 
     private StateFiles() {
     }
@@ -48,8 +54,12 @@ public final class StateFiles {
     static void writeAtomically(Path file, String text) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        try (SeekableByteChannel c = PrivateFiles.createFile(tmp)) {
+            ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                c.write(b);
+            }
+        }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -67,9 +77,11 @@ public final class StateFiles {
     }
 
     /**
-     * Creates the directory with mode 0700, or checks that an existing one is the user's own and
-     * closed to others: it holds tasks' environments and, for {@code -S}, the socket. A parent
-     * must be the user's and not writable by others, unless it is sticky (such as /tmp).
+     * Creates the directory as {@link PrivateFiles#createDirectory} does, or checks that an
+     * existing one is the user's own and closed to others. It holds tasks' environments and,
+     * for {@code -S}, the socket, so others may not even read it: stricter than
+     * {@link PrivateFiles}' rule for log directories, which only forbids others to write. A
+     * parent must be the user's and not writable by others, unless it is sticky (such as /tmp).
      *
      * @param dir the directory
      * @param parent whether it is a parent (then a sticky directory such as /tmp is fine)
@@ -78,42 +90,24 @@ public final class StateFiles {
     public static void privateDirectory(Path dir, boolean parent) {
         String what = parent ? "directory" : "private directory";
         try {
-            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectories(dir.getParent());
-                try {
-                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                } catch (FileAlreadyExistsException e) {
-                    // created concurrently: check it below
-                }
-            }
-            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            PrivateFiles.createDirectory(dir);
+            PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class, NOFOLLOW_LINKS);
+            if (!a.isDirectory()) {
                 throw new IllegalArgumentException(what + " " + dir + " exists but is not a directory (or is a link)");
             }
-            int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            int uid = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            boolean mine = uid == myUid();
+            // unix:mode, not the permissions: only it shows the sticky bit.
+            int mode = (Integer) Files.getAttribute(dir, "unix:mode", NOFOLLOW_LINKS);
+            boolean mine = PrivateFiles.isOurs(dir, a);
             boolean ok = parent ? (mine && (mode & 022) == 0) || (mode & 01000) != 0
                     : mine && (mode & 027) == 0;
             if (!ok) {
-                throw new IllegalArgumentException(what + " " + dir + " is not private to this user (owner uid " + uid
-                        + ", mode " + Integer.toOctalString(mode & 07777) + "); tasks' environments are kept there; "
-                        + "use a directory of your own with mode 700 (chmod 700 " + dir + ")");
+                throw new IllegalArgumentException(what + " " + dir + " is not private to " + PrivateFiles.me()
+                        + " (owner " + a.owner().getName() + ", mode " + Integer.toOctalString(mode & 07777)
+                        + "); tasks' environments are kept there; use a directory of your own with mode 700 (chmod 700 "
+                        + dir + ")");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare the " + what + " " + dir, e);
         }
-    }
-
-    /** The uid of this process, as the owner of a file it creates. */
-    static synchronized int myUid() throws IOException {
-        if (myUid < 0) {
-            Path probe = Files.createTempFile("bgtasks-uid", ".probe");
-            try {
-                myUid = (Integer) Files.getAttribute(probe, "unix:uid");
-            } finally {
-                Files.deleteIfExists(probe);
-            }
-        }
-        return myUid;
     }
 }

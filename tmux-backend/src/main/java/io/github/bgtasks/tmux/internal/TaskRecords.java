@@ -1,5 +1,6 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.posix.PrivateFiles;
 import io.github.bgtasks.spi.Launch;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -8,7 +9,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,7 +53,7 @@ public final class TaskRecords {
         for (int n = 1; ; n++) {
             Path dir = tasksDir.resolve(n == 1 ? id : id + "~" + n);
             try {
-                return Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                return Files.createDirectory(dir, PrivateFiles.OWNER_ONLY_DIRECTORY);
             } catch (FileAlreadyExistsException e) {
                 // an earlier run with the same id, kept by a BackgroundTasks with another log directory
             }

@@ -1,5 +1,7 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.Text;
+import io.github.bgtasks.internal.posix.TaskNames;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.Launch;
 import java.io.IOException;
@@ -9,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 
 /**
  * Starts tasks with the go handshake: the wrapper waits for a "go" from this JVM before it
@@ -18,8 +19,6 @@ import java.util.regex.Pattern;
  * not even should a slow tmux create the session later. This class is thread-safe.
  */
 public final class TaskStarter {
-    private static final Pattern SESSION_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,63}");
-
     private final TaskRecords records;
     private final EndWatcher ends;
     private final TmuxTask.Services services;
@@ -45,16 +44,13 @@ public final class TaskStarter {
      */
     public BackendTask launch(Launch launch) throws IOException {
         String name = launch.name();
-        if (!SESSION_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("task name '" + name + "' cannot be a tmux session name; use 1 to 64 "
-                    + "letters, digits, '_' and '-', not starting with '-'");
+        if (!TaskNames.isValid(name)) {
+            // The core has checked it already; this guards the SPI's other callers.
+            throw new IllegalArgumentException("task name '" + TaskNames.printable(name) + "' cannot be a tmux session "
+                    + "name; " + TaskNames.RULE);
         }
         Tools tools = services.tools();
-        if (tools.perl() == null && launch.argv().get(0).indexOf('=') >= 0) {
-            throw new IllegalArgumentException("program '" + launch.argv().get(0) + "' contains '=', which env(1) "
-                    + "would take for a variable; without Perl the tmux backend cannot run it; install Perl, or rename the "
-                    + "program or use a symbolic link");
-        }
+        checkProgram(launch.argv().get(0)); // the core has asked already (Backend.validate); the SPI's other callers may not
         Path dir = records.createDirectory(launch.id());
         TmuxTask task = new TmuxTask(services, launch, dir);
         task.owned = true;
@@ -86,6 +82,21 @@ public final class TaskStarter {
     }
 
     /**
+     * Checks what only this backend cannot run: without Perl, the wrapper starts the command
+     * through env(1), which takes a program whose name contains {@code =} for a variable.
+     *
+     * @param program {@code argv[0]}
+     * @throws IllegalArgumentException if it cannot be run; the message says how to fix it
+     */
+    public void checkProgram(String program) {
+        if (services.tools().perl() == null && program.indexOf('=') >= 0) {
+            throw new IllegalArgumentException("program '" + Text.abbreviate(program, Text.MAX_VALUE) + "' contains '=', "
+                    + "which env(1) would take for a variable; without Perl the tmux backend cannot run it; install Perl, "
+                    + "or rename the program or use a symbolic link");
+        }
+    }
+
+    /**
      * Gives up a start: the wrapper, should its session exist now or later, never gets a go.
      * The FIFO is removed first, so a wrapper that has not opened it yet fails to; one that
      * has reads end of file once this JVM's end is closed, a moment later (so that a wrapper
@@ -96,7 +107,7 @@ public final class TaskStarter {
         ends.unwatch(task);
         StateFiles.deleteTree(task.dir());
         Chores chores = services.chores();
-        if (chores.closed() || !chores.later(task::closeGo, EndWatcher.SETTLE_MILLIS)) {
+        if (chores.closed() || !chores.later(task::closeGo, services.timing().settle())) {
             task.closeGo(); // closed (meanwhile)
         }
     }
@@ -107,11 +118,12 @@ public final class TaskStarter {
      * does not is given the go again by a later JVM.
      */
     public void letWrappersReadTheirGo() {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EndWatcher.SETTLE_MILLIS);
+        Timing timing = services.timing();
+        long deadline = timing.nanos() + timing.goWait().toNanos();
         for (TmuxTask t : ends.tasks()) {
             if (t.accepted && !t.isDone()) {
                 try {
-                    CompletableFuture.anyOf(t.started, t.exit()).get(Math.max(0, deadline - System.nanoTime()),
+                    CompletableFuture.anyOf(t.started, t.exit()).get(Math.max(0, deadline - timing.nanos()),
                             TimeUnit.NANOSECONDS);
                 } catch (ExecutionException | TimeoutException e) {
                     // not started in time: a later JVM gives the go again

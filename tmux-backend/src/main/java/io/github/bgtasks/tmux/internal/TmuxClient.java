@@ -1,15 +1,17 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.Text;
+import io.github.bgtasks.internal.posix.ProcStat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,8 +38,6 @@ import org.zeroturnaround.exec.StartedProcess;
  * known by the pid that {@code new-session} reports. This class is thread-safe.
  */
 public final class TmuxClient {
-    /** How long a helper program other than tmux (env, kill, mkfifo) may take. */
-    static final long HELPER_TIMEOUT_MILLIS = 60_000;
     /** The oldest tmux this backend supports, for messages. */
     static final String MIN_VERSION = "3.2";
 
@@ -48,6 +48,7 @@ public final class TmuxClient {
     private final List<String> base;
     private final Duration limit;
     private final Duration noProgressLimit;
+    private final Timing timing;
     private final AtomicLong calls = new AtomicLong();
     /** The server's pid and start time as {@code new-session} reported it, or {@code null}. */
     private volatile ProcessHandle server;
@@ -56,10 +57,11 @@ public final class TmuxClient {
      * @param executable the tmux program
      * @param socketArgs {@code -L name} or {@code -S path}
      * @param config the private configuration file
-     * @param limit how long one call may take in all
-     * @param noProgressLimit how long neither client nor server may move before a call counts as wedged
+     * @param timing how long one call may take in all ({@link Timing#tmuxLimit}), how long neither
+     *     client nor server may move before a call counts as wedged ({@link Timing#noProgress}), and
+     *     the ticker that measures both
      */
-    public TmuxClient(String executable, List<String> socketArgs, Path config, Duration limit, Duration noProgressLimit) {
+    public TmuxClient(String executable, List<String> socketArgs, Path config, Timing timing) {
         List<String> b = new ArrayList<>();
         b.add(executable);
         b.add("-u"); // UTF-8 regardless of the JVM's locale
@@ -67,8 +69,9 @@ public final class TmuxClient {
         b.add("-f");
         b.add(config.toString());
         this.base = List.copyOf(b);
-        this.limit = limit;
-        this.noProgressLimit = noProgressLimit;
+        this.limit = timing.tmuxLimit();
+        this.noProgressLimit = timing.noProgress();
+        this.timing = timing;
     }
 
     /**
@@ -102,14 +105,14 @@ public final class TmuxClient {
         calls.incrementAndGet();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         StartedProcess p = executor(cmd, err).start();
-        long begin = System.nanoTime();
-        Progress progress = new Progress(p.getProcess().toHandle(), server);
+        long begin = timing.nanos();
+        Progress progress = new Progress(p.getProcess().toHandle(), server, timing);
         try {
             while (true) {
                 try {
                     return result(args, p.getFuture().get(LOOK_MILLIS, TimeUnit.MILLISECONDS), err);
                 } catch (TimeoutException e) {
-                    long waited = System.nanoTime() - begin;
+                    long waited = timing.nanos() - begin;
                     if (waited >= limit.toNanos()) {
                         throw giveUp(p, args, "did not answer within " + human(limit) + " (the limit set with "
                                 + "TmuxBackend.Builder.tmuxTimeout); the tmux server is overloaded or wedged", false);
@@ -146,11 +149,14 @@ public final class TmuxClient {
      */
     private static final class Progress {
         private final List<ProcessHandle> watched;
+        private final Timing timing;
         private long lastTicks = -1;
-        private long lastMoved = System.nanoTime();
+        private long lastMoved;
 
-        Progress(ProcessHandle client, ProcessHandle server) {
+        Progress(ProcessHandle client, ProcessHandle server, Timing timing) {
             this.watched = server == null ? List.of() : List.of(client, server);
+            this.timing = timing;
+            this.lastMoved = timing.nanos();
         }
 
         /** @return why nothing moved for the limit, or {@code null} while it moves (or cannot be told) */
@@ -161,18 +167,18 @@ public final class TmuxClient {
             long ticks = 0;
             StringBuilder states = new StringBuilder();
             for (ProcessHandle h : watched) {
-                String[] f = stat(h.pid());
-                if (f == null) {
+                Optional<ProcStat> stat = ProcStat.read(h.pid());
+                if (stat.isEmpty()) {
                     return null; // no /proc, or the process is gone: the call is about to end anyway
                 }
-                char state = f[0].charAt(0);
+                char state = stat.get().state();
                 if (state == 'R' || state == 'D') {
-                    lastMoved = System.nanoTime();
+                    lastMoved = timing.nanos();
                 }
-                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                ticks += stat.get().cpuTicks();
                 states.append(states.length() == 0 ? "client " : ", server pid " + h.pid() + " ").append(state);
             }
-            long now = System.nanoTime();
+            long now = timing.nanos();
             if (ticks != lastTicks) {
                 lastTicks = ticks;
                 lastMoved = now;
@@ -183,34 +189,36 @@ public final class TmuxClient {
             return "neither the tmux client nor the server made any progress for " + human(noProgressLimit)
                     + " (process states: " + states + ")";
         }
-
-        /** @return the fields of /proc/pid/stat after the command name, or {@code null} */
-        private static String[] stat(long pid) {
-            try {
-                String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-                return s.substring(s.lastIndexOf(')') + 2).split(" ");
-            } catch (IOException | RuntimeException e) {
-                return null;
-            }
-        }
     }
 
     /**
-     * Reads {@code tmux -V}, failing with a message that says what was found and what is needed.
+     * Reads {@code tmux -V}, as {@link #checkVersion(String, Duration)} with the default helper limit.
      *
      * @param executable the tmux program
      * @return the version line
      * @throws IllegalStateException if tmux is missing, does not answer, or is older than 3.2
      */
     public static String checkVersion(String executable) {
+        return checkVersion(executable, Timing.DEFAULT.helperLimit());
+    }
+
+    /**
+     * Reads {@code tmux -V}, failing with a message that says what was found and what is needed.
+     *
+     * @param executable the tmux program
+     * @param helperLimit how long it may take
+     * @return the version line
+     * @throws IllegalStateException if tmux is missing, does not answer, or is older than 3.2
+     */
+    public static String checkVersion(String executable, Duration helperLimit) {
         String out;
         try {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             out = result(List.of("-V"), executor(List.of(executable, "-V"), err)
-                    .timeout(HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute(), err).trim();
+                    .timeout(helperLimit.toMillis(), TimeUnit.MILLISECONDS).execute(), err).trim();
         } catch (TimeoutException e) {
             throw new IllegalStateException("'" + executable + " -V' did not answer within "
-                    + HELPER_TIMEOUT_MILLIS / 1000 + " s", e);
+                    + human(helperLimit), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running '" + executable + " -V'", e);
@@ -248,7 +256,6 @@ public final class TmuxClient {
     }
 
     private static String describe(List<String> args) {
-        String s = String.join(" ", args);
-        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+        return Text.abbreviate(String.join(" ", args), Text.MAX_VALUE);
     }
 }

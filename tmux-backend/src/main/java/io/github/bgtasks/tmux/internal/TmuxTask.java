@@ -1,5 +1,6 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.posix.ProcStat;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.ExitStatus;
 import io.github.bgtasks.spi.Launch;
@@ -36,7 +37,7 @@ public final class TmuxTask implements BackendTask {
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     /** Completed once the wrapper has set its signal handlers (its {@code started} file). */
     final CompletableFuture<Void> started = new CompletableFuture<>();
-    final long registeredNanos = System.nanoTime();
+    final long registeredNanos;
     /** The watch on the task's state directory, cancelled on release. */
     volatile java.nio.file.WatchKey watchKey;
     private volatile long pid;
@@ -44,9 +45,11 @@ public final class TmuxTask implements BackendTask {
     private volatile boolean inputClosed;
     /** Set once terminate() or kill() was called: a hangup that follows is ours, not news. */
     volatile boolean stopRequested;
-    /** When the exit record was first seen without the log being closed; guarded by this. */
+    /** Whether, and when, the exit record was first seen; guarded by this. */
+    boolean exitSeen;
     long exitSeenNanos;
-    /** When the session was first seen gone without an exit record; guarded by this. */
+    /** Whether, and when, the session was first seen gone without an exit record; guarded by this. */
+    boolean goneSeen;
     long goneSeenNanos;
     /**
      * Whether the start was confirmed (tmux reported the session as this task's): only then
@@ -68,9 +71,10 @@ public final class TmuxTask implements BackendTask {
      * @param tools the helper programs
      * @param chores the backend's background thread and closed state
      * @param server the server, for the attach command
+     * @param timing the backend's ticker and delays
      * @param release what {@link #release()} does: forgets the task, deletes its state if it is this instance's
      */
-    public record Services(Sessions sessions, Tools tools, Chores chores, ServerAddress server,
+    public record Services(Sessions sessions, Tools tools, Chores chores, ServerAddress server, Timing timing,
             Consumer<TmuxTask> release) {
     }
 
@@ -83,6 +87,7 @@ public final class TmuxTask implements BackendTask {
         this.services = services;
         this.launch = launch;
         this.dir = dir;
+        this.registeredNanos = services.timing().nanos();
     }
 
     /**
@@ -169,22 +174,11 @@ public final class TmuxTask implements BackendTask {
         if (p <= 0 || start <= 0) {
             return Optional.empty();
         }
+        // A zombie counts as gone: tmux 3.3a can take a second to reap a pane's process. Without
+        // /proc (not Linux), or gone meanwhile, ProcessHandle has answered.
         return ProcessHandle.of(p).filter(h -> h.info().startInstant()
-                .map(i -> i.toEpochMilli() == start).orElse(false) && state(p) != 'Z');
-    }
-
-    /**
-     * Returns the process's state letter from {@code /proc} ({@code Z} for ended but not yet
-     * reaped: tmux 3.3a can take a second to reap a pane's process, and such a zombie must count
-     * as gone; {@code T} for stopped), or {@code '?'} where there is no {@code /proc}.
-     */
-    private static char state(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2);
-        } catch (IOException | RuntimeException e) {
-            return '?'; // no /proc (not Linux), or gone meanwhile: ProcessHandle has answered
-        }
+                .map(i -> i.toEpochMilli() == start).orElse(false)
+                && !ProcStat.read(p).map(ProcStat::isZombie).orElse(false));
     }
 
     @Override
@@ -249,7 +243,7 @@ public final class TmuxTask implements BackendTask {
     /** Gives the wrapper a moment to record a SIGKILLed task's end, then kills its session. */
     private void killSessionLater() {
         if (!services.chores().closed()) {
-            services.chores().later(this::killSession, 2_000);
+            services.chores().later(this::killSession, services.timing().killSessionDelay());
         }
     }
 
@@ -265,7 +259,7 @@ public final class TmuxTask implements BackendTask {
 
     /** Sends SIGCONT to a stopped wrapper, which Java cannot do itself. */
     private void wake(long wrapperPid) {
-        char state = state(wrapperPid);
+        char state = ProcStat.read(wrapperPid).map(ProcStat::state).orElse('?');
         if (state == 'T' || state == 't') {
             services.tools().signal("CONT", wrapperPid);
         }
@@ -278,9 +272,9 @@ public final class TmuxTask implements BackendTask {
      */
     private Optional<ProcessHandle> wrapperReady() {
         try {
-            CompletableFuture.anyOf(started, exit).get(500, TimeUnit.MILLISECONDS);
+            CompletableFuture.anyOf(started, exit).get(services.timing().readyWait().toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            // not started within half a second: signal what there is
+            // not started in time: signal what there is
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

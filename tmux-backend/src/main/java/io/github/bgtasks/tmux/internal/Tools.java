@@ -1,9 +1,11 @@
 package io.github.bgtasks.tmux.internal;
 
+import io.github.bgtasks.internal.Durations;
+import io.github.bgtasks.internal.posix.Executables;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -25,26 +27,28 @@ import org.zeroturnaround.exec.ProcessResult;
  * @param kill kill(1), or {@code null} where there is none (then a stopped wrapper is not woken)
  * @param defaultSignal whether env supports {@code --default-signal} (GNU coreutils 8.31+)
  * @param perl Perl, or {@code null} without it
+ * @param helperLimit how long one run of a helper may take
  */
 public record Tools(String env, String mv, String sleep, String mkfifo, String kill, boolean defaultSignal,
-        String perl) {
+        String perl, Duration helperLimit) {
     private static final Logger LOG = LoggerFactory.getLogger(Tools.class);
 
     /**
      * Finds the helper programs in {@code /usr/bin} or {@code /bin}.
      *
      * @param perl whether to use Perl where it is installed ({@code false} primarily for tests)
+     * @param helperLimit how long one run of a helper may take
      * @return the programs found
      * @throws IllegalStateException if env, mv, sleep or mkfifo is missing
      */
-    public static Tools find(boolean perl) {
-        String env = required(firstExecutable("/usr/bin/env", "/bin/env"), "env");
-        String mv = required(firstExecutable("/usr/bin/mv", "/bin/mv"), "mv");
-        String sleep = required(firstExecutable("/usr/bin/sleep", "/bin/sleep"), "sleep");
-        String mkfifo = required(firstExecutable("/usr/bin/mkfifo", "/bin/mkfifo"), "mkfifo");
-        boolean defaultSignal = supportsDefaultSignal(env);
-        String perlPath = perl ? firstExecutable("/usr/bin/perl", "/bin/perl") : null;
-        return new Tools(env, mv, sleep, mkfifo, firstExecutable("/usr/bin/kill", "/bin/kill"), defaultSignal, perlPath);
+    public static Tools find(boolean perl, Duration helperLimit) {
+        String env = required(find("env"), "env");
+        String mv = required(find("mv"), "mv");
+        String sleep = required(find("sleep"), "sleep");
+        String mkfifo = required(find("mkfifo"), "mkfifo");
+        boolean defaultSignal = supportsDefaultSignal(env, helperLimit);
+        String perlPath = perl ? find("perl") : null;
+        return new Tools(env, mv, sleep, mkfifo, find("kill"), defaultSignal, perlPath, helperLimit);
     }
 
     /** Creates a FIFO, mode 0600 (Java cannot). */
@@ -52,10 +56,9 @@ public record Tools(String env, String mv, String sleep, String mkfifo, String k
         ProcessResult r;
         try {
             r = new ProcessExecutor(mkfifo, "-m", "600", fifo.toString()).readOutput(true).exitValueAny()
-                    .timeout(TmuxClient.HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute();
+                    .timeout(helperLimit.toMillis(), TimeUnit.MILLISECONDS).execute();
         } catch (TimeoutException e) {
-            throw new IOException("mkfifo " + fifo + " did not finish within " + TmuxClient.HELPER_TIMEOUT_MILLIS / 1000
-                    + " s");
+            throw new IOException("mkfifo " + fifo + " did not finish within " + Durations.format(helperLimit));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while creating " + fifo);
@@ -73,19 +76,17 @@ public record Tools(String env, String mv, String sleep, String mkfifo, String k
         }
         try {
             new ProcessExecutor(kill, "-s", signal, Long.toString(pid))
-                    .timeout(TmuxClient.HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).exitValueAny().execute();
+                    .timeout(helperLimit.toMillis(), TimeUnit.MILLISECONDS).exitValueAny().execute();
         } catch (Exception e) {
             LOG.debug("kill -s {} {} failed", signal, pid, e);
         }
     }
 
-    private static String firstExecutable(String... candidates) {
-        for (String c : candidates) {
-            if (Files.isExecutable(Path.of(c))) {
-                return c;
-            }
-        }
-        return null;
+    /** The only places helpers are taken from: never the JVM's or a task's {@code PATH}. */
+    private static final String SYSTEM_PATH = "/usr/bin:/bin";
+
+    private static String find(String program) {
+        return Executables.find(program, Path.of("/"), SYSTEM_PATH).map(Path::toString).orElse(null);
     }
 
     private static String required(String path, String tool) {
@@ -96,10 +97,10 @@ public record Tools(String env, String mv, String sleep, String mkfifo, String k
     }
 
     /** GNU env 8.31+ can reset signals; without it, Ctrl-C cannot reach a task (documented). */
-    private static boolean supportsDefaultSignal(String env) {
+    private static boolean supportsDefaultSignal(String env, Duration helperLimit) {
         try {
             return new ProcessExecutor(env, "--default-signal=INT", "true")
-                    .timeout(TmuxClient.HELPER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).exitValueAny().execute()
+                    .timeout(helperLimit.toMillis(), TimeUnit.MILLISECONDS).exitValueAny().execute()
                     .getExitValue() == 0;
         } catch (Exception e) {
             return false;

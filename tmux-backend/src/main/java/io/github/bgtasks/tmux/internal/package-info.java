@@ -15,8 +15,9 @@
  *   <li>{@link io.github.bgtasks.tmux.internal.Wrapper}, {@link io.github.bgtasks.tmux.internal.Tools}: the
  *       wrapper script and the helper programs it and the backend use;</li>
  *   <li>{@link io.github.bgtasks.tmux.internal.TmuxTask}: one task; {@link io.github.bgtasks.tmux.internal.Chores}:
- *       the backend's background thread and closed state; {@link io.github.bgtasks.tmux.internal.StateFiles}:
- *       file chores.</li>
+ *       the backend's background thread and closed state; {@link io.github.bgtasks.tmux.internal.Timing}: its
+ *       ticker and every delay and limit it applies; {@link io.github.bgtasks.tmux.internal.StateFiles}:
+ *       file chores of its own (the rest is {@code io.github.bgtasks.internal.posix}, shared with other backends).</li>
  * </ul>
  */
 package io.github.bgtasks.tmux.internal;
