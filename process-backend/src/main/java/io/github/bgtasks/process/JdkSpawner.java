@@ -2,15 +2,20 @@ package io.github.bgtasks.process;
 
 import io.github.bgtasks.internal.posix.DaemonThreads;
 import io.github.bgtasks.internal.posix.Executables;
+import io.github.bgtasks.internal.posix.PrivateFiles;
 import io.github.bgtasks.spi.Backend;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.Launch;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -108,6 +113,7 @@ final class JdkSpawner implements Backend {
             command.add(program.indexOf('/') >= 0 ? program : resolve(launch, program));
         }
         command.addAll(argv.subList(1, argv.size()));
+        checkLog(launch.logFile());
         ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(launch.workingDirectory().toFile())
                 .redirectErrorStream(true)
@@ -124,6 +130,50 @@ final class JdkSpawner implements Backend {
         tasks.add(task);
         task.watch();
         return task;
+    }
+
+    /**
+     * Refuses a log that is not a regular file of ours, as the helper does: the JDK opens the
+     * file in the JVM, where a FIFO without reader would block the launch. (The core's log
+     * directory is the user's own and writable by no one else, so nothing swaps the file
+     * between this check and the open.)
+     */
+    private static void checkLog(Path log) throws IOException {
+        PosixFileAttributes a;
+        try {
+            a = Files.readAttributes(log, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw new IOException("cannot open log file " + log + ": " + e.getMessage(), e);
+        }
+        String why = a.isSymbolicLink() ? "it is a symbolic link, not a regular file"
+                : a.isOther() && isFifo(log) ? "it is a FIFO, not a regular file"
+                : !a.isRegularFile() ? "it is not a regular file"
+                : !PrivateFiles.isOurs(log, a) ? "it is owned by " + owner(log, a) + ", not by " + me() + ", which runs the tasks"
+                : null;
+        if (why != null) {
+            throw new IOException("cannot open log file " + log + ": " + why);
+        }
+    }
+
+    private static String me() {
+        OptionalInt uid = PrivateFiles.effectiveUid();
+        return uid.isPresent() ? "uid " + uid.getAsInt() : PrivateFiles.me();
+    }
+
+    private static boolean isFifo(Path p) {
+        try {
+            return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000) == 0010000;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String owner(Path p, PosixFileAttributes a) {
+        try {
+            return "uid " + Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException e) {
+            return a.owner().getName();
+        }
     }
 
     private static String resolve(Launch launch, String program) throws IOException {
