@@ -1,5 +1,6 @@
 package io.github.bgtasks.process;
 
+import io.github.bgtasks.internal.posix.DaemonThreads;
 import io.github.bgtasks.spi.ExitStatus;
 import io.github.bgtasks.spi.Launch;
 import java.io.BufferedReader;
@@ -56,7 +57,8 @@ final class Helper {
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
     /** The longest grace period of any task: how long the helper may still need after Q. */
     private final AtomicLong longestGraceMillis = new AtomicLong();
-    private final Thread reader;
+    private final BufferedReader replies;
+    private Thread reader; // started by start(), before anyone else sees this helper
     private volatile boolean closing;
     /** The helper can take no more requests (its stdin broke or it died): start another one. */
     private volatile boolean broken;
@@ -75,9 +77,7 @@ final class Helper {
         }
         requests = process.getOutputStream();
         stderr = new Stderr(process.getErrorStream(), process.pid());
-        BufferedReader replies = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
-        reader = new Thread(() -> run(replies), "bgtasks-process-events");
-        reader.setDaemon(true);
+        replies = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
     }
 
     /**
@@ -87,7 +87,7 @@ final class Helper {
      */
     static Helper start(Path perl, Spawner.Settings settings, Executor completer) throws IOException {
         Helper h = new Helper(perl, settings, completer);
-        h.reader.start(); // writes the script, then reads the ready line: both end if perl is killed
+        h.reader = DaemonThreads.start("bgtasks-process-events", h::run); // writes the script, then reads the ready line: both end if perl is killed
         try {
             h.ready.get(settings.readyLimit().toNanos(), TimeUnit.NANOSECONDS);
             LOG.debug("process backend helper started, pid {}", h.process.pid());
@@ -153,7 +153,7 @@ final class Helper {
         return tasks.size();
     }
 
-    private void run(BufferedReader replies) {
+    private void run() {
         try {
             try (InputStream script = Spawner.class.getResourceAsStream("spawner.pl")) {
                 if (script == null) {

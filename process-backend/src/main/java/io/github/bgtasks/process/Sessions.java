@@ -1,9 +1,6 @@
 package io.github.bgtasks.process;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.github.bgtasks.internal.posix.ProcStat;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,8 +9,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Ends what is left of tasks whose helper died: each task's pid is its session id and process
- * group id, so its processes are found by one pass over {@code /proc}, without the helper.
+ * Finds and signals the processes of tasks by their session: for the Perl helper, what is left
+ * of tasks whose helper died; for the JDK strategy with {@code setsid}, every stop. Each task's
+ * pid is its session id and process group id, so its processes are found by one pass over
+ * {@code /proc}, without the helper.
  * Signals go through {@link ProcessHandle}, which checks a process's start time before it
  * signals, so a pid reused between the scan and the signal is never hit.
  */
@@ -41,25 +40,14 @@ final class Sessions {
         if (sessions.isEmpty()) {
             return found;
         }
+        long me = ProcessHandle.current().pid();
         ProcessHandle.allProcesses().forEach(p -> {
-            long sid = sessionOf(p.pid());
-            if (sid > 0 && sessions.contains(sid) && p.pid() != ProcessHandle.current().pid()) {
-                found.computeIfAbsent(sid, k -> new ArrayList<>()).add(p);
+            if (p.pid() != me) {
+                ProcStat.read(p.pid()).filter(s -> !s.isZombie() && sessions.contains(s.sid()))
+                        .ifPresent(s -> found.computeIfAbsent(s.sid(), k -> new ArrayList<>()).add(p));
             }
         });
         return found;
-    }
-
-    /** @return the session id of a live process, or -1 if it is gone or a zombie */
-    private static long sessionOf(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1);
-            // "pid (comm) S ppid pgrp session ...": comm may hold spaces and parentheses
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 5);
-            return f[0].equals("Z") || f[0].equals("X") ? -1 : Long.parseLong(f[3]);
-        } catch (IOException | RuntimeException e) {
-            return -1; // ended while being read
-        }
     }
 
     /** Sends SIGTERM ({@code force} false) or SIGKILL to each process. */

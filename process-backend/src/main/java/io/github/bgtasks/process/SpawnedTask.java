@@ -7,20 +7,16 @@ import java.io.IOException;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
- * A task run by the helper. Signals go to its process group and session, never to a bare pid.
- *
- * <p>Input is bounded: bytes sent but not yet acknowledged by the helper (written to the task's
- * stdin pipe, or dropped) may not exceed {@link Spawner.Settings#inputBound()}, so a task that
- * does not read its input cannot make the helper buffer without limit; {@link #send} waits.
+ * A task run by the Perl helper. Signals go to its process group and session, never to a bare
+ * pid. Input is bounded ({@link InputWindow}): bytes sent but not yet acknowledged by the helper
+ * count as in flight.
  */
 final class SpawnedTask implements BackendTask {
     private final Helper helper;
     private final String key;
     private final Launch launch;
-    private final Spawner.Settings settings;
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     private volatile long pid;
     private volatile Optional<ProcessHandle> leader = Optional.empty();
@@ -30,17 +26,13 @@ final class SpawnedTask implements BackendTask {
 
     /** Keeps the bytes of one {@link #send} call together. */
     private final Object sendOrder = new Object();
-    private final Object inputLock = new Object();
-    // guarded by inputLock
-    private long unacknowledged;
-    private long lastProgressNanos = System.nanoTime();
-    private String inputGone;
+    private final InputWindow input;
 
     SpawnedTask(Helper helper, String key, Launch launch, Spawner.Settings settings) {
         this.helper = helper;
         this.key = key;
         this.launch = launch;
-        this.settings = settings;
+        this.input = new InputWindow(launch.id(), settings);
     }
 
     String key() {
@@ -60,10 +52,7 @@ final class SpawnedTask implements BackendTask {
     /** Called by the reader as soon as the end is known, before the future completes. */
     void markEnded(ExitStatus status) {
         ended = true;
-        synchronized (inputLock) {
-            inputGone = "the task has ended (" + status + ")";
-            inputLock.notifyAll();
-        }
+        input.close("the task has ended (" + status + ")");
     }
 
     boolean ended() {
@@ -88,47 +77,17 @@ final class SpawnedTask implements BackendTask {
 
     /** The helper died: no input can reach the task any more; waiting senders return at once. */
     void stopInput() {
-        synchronized (inputLock) {
-            inputGone = "the process backend's helper process died";
-            inputLock.notifyAll();
-        }
+        input.close("the process backend's helper process died");
     }
 
-    /** Waits until {@code n} more bytes may be in flight, with no progress for at most the input wait. */
+    /** Waits until {@code n} more bytes may be in flight (see {@link InputWindow}). */
     void reserveInput(int n) throws IOException {
-        long bound = settings.inputBound();
-        long wait = settings.inputWait().toNanos();
-        synchronized (inputLock) {
-            long since = System.nanoTime();
-            while (inputGone == null && unacknowledged > 0 && unacknowledged + n > bound) {
-                long left = Math.max(since, lastProgressNanos) + wait - System.nanoTime();
-                if (left <= 0) {
-                    throw new IOException("task " + launch.id() + " is not reading its standard input: "
-                            + unacknowledged + " bytes sent to it are still waiting (at most " + bound
-                            + " may wait), with no progress for " + Spawner.human(settings.inputWait())
-                            + "; make the task read its input, or stop sending");
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(inputLock, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while waiting for task " + launch.id() + " to read its input", e);
-                }
-            }
-            if (inputGone != null) {
-                throw new IOException(inputGone);
-            }
-            unacknowledged += n;
-        }
+        input.reserve(n);
     }
 
     /** The helper wrote (or dropped) {@code n} bytes of this task's input. */
     void acknowledged(long n) {
-        synchronized (inputLock) {
-            unacknowledged = Math.max(0, unacknowledged - n);
-            lastProgressNanos = System.nanoTime();
-            inputLock.notifyAll();
-        }
+        input.taken(n);
     }
 
     @Override

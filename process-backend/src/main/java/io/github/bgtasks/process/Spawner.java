@@ -1,5 +1,6 @@
 package io.github.bgtasks.process;
 
+import io.github.bgtasks.internal.posix.DaemonThreads;
 import io.github.bgtasks.spi.Backend;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.Launch;
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The process backend: runs tasks through one {@link Helper} ({@code spawner.pl}) at a time.
+ * The process backend's Perl helper strategy: runs tasks through one {@link Helper} ({@code spawner.pl}) at a time.
  * If the helper dies, its tasks are ended and reported LOST, and the next start runs a new
  * helper (lazily: a broken Perl then fails that start, not a background loop).
  */
@@ -60,11 +61,8 @@ final class Spawner implements Backend {
     Spawner(Path perl, Settings settings) throws IOException {
         this.perl = perl;
         this.settings = settings;
-        this.completer = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "bgtasks-process-exits");
-            t.setDaemon(true);
-            return t;
-        });
+        this.completer = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                DaemonThreads.factory("bgtasks-process-exits"));
         this.current = Helper.start(perl, settings, completer); // at once: a broken Perl fails create()
     }
 

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Timeout;
  * Issue 6, case 4: a start that throws leaves nothing running. With a start limit of zero,
  * every start gives up before the helper answers; the task that then starts late is killed
  * and forgotten.
+ *
+ * <p>Perl helper only: the JDK strategy starts with {@code ProcessBuilder.start()}, with no answer to wait for.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class AbandonedStartTest extends RealProcessTest {

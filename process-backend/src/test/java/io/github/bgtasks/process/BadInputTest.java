@@ -31,6 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Bad input fails fast, with a message that names the bad value, and starts nothing: no task
  * in {@code list()}, no log file, no process. Catalogue: 37, 38, 40, 41, 42, 43, 46, 50.
+ *
+ * <p>Perl helper (one test checks the helper's failed exec).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BadInputTest extends RealProcessTest {

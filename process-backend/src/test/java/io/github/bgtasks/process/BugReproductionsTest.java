@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Timeout;
  * good, because the helper's delayed SIGKILL is lost or skipped. Bug 3: a failed
  * {@code build()} leaks the backend's helper process. Bug 4: zombies count as live leftovers,
  * which makes {@code close()} hang for 5 s. Bug 5: a child that called setsid survives stop().
+ *
+ * <p>Perl helper only: the bugs were in its sweeps and its process.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // against hangs only: a busy machine may be very slow
 class BugReproductionsTest extends RealProcessTest {

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@code close()} with running tasks: stops each (SIGTERM, grace, SIGKILL) with one completion
  * each, or leaves them running when so configured. Catalogue: 35.
+ *
+ * <p>Perl helper (one test checks that the helper exits on close).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CloseTest extends RealProcessTest {

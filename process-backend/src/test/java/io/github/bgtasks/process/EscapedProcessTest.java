@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Timeout;
  * Each test keeps another task running throughout. Processes signal readiness through a FIFO
  * ({@code echo > fifo} blocks until the task reads it), never by polling. Markers travel in the
  * environment, so that only the processes meant to carry them have them as arguments.
+ *
+ * <p>Perl helper only: it adopts escapees as a child subreaper; the JDK strategy ends an escapee only while it is a descendant of a running process of the task.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EscapedProcessTest extends RealProcessTest {

@@ -33,6 +33,11 @@ class ExitStatusTest extends RealProcessTest {
         }
         for (int code = 0; code <= 255; code++) {
             TaskResult r = handles.get(code).onExit().join();
+            if (!perlHelper() && code > 128 && code <= 128 + 64) {
+                // the JDK reports death by signal n as 128 + n: such codes read as signals (documented)
+                assertEquals(code - 128, r.signal().orElse(-1), r.toString());
+                continue;
+            }
             assertEquals(code, r.exitCode().orElse(-1), r.toString());
             assertTrue(r.signal().isEmpty(), r.toString());
             assertEquals(code == 0 ? TaskState.SUCCEEDED : TaskState.FAILED, r.state(), r.toString());
@@ -58,6 +63,10 @@ class ExitStatusTest extends RealProcessTest {
             assertEquals(signals.get(s), r.signal().orElse(-1), s + ": " + r);
         });
         TaskResult r = lookalike.onExit().join();
+        if (!perlHelper()) {
+            assertEquals(15, r.signal().orElse(-1), "the JDK cannot tell exit 143 from SIGTERM (documented): " + r);
+            return;
+        }
         assertEquals(143, r.exitCode().orElse(-1), r.toString());
         assertTrue(r.signal().isEmpty(), r.toString());
     }

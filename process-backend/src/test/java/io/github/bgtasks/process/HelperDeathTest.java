@@ -23,6 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Issue 6, case 2: the helper itself dies (SIGKILL or SIGTERM from outside). Its tasks are
  * ended through their sessions (SIGTERM, grace, SIGKILL), reported LOST once each with a
  * reason, the loss is logged once, stop/kill/close stay quiet, and new tasks get a new helper.
+ *
+ * <p>Perl helper only.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HelperDeathTest extends RealProcessTest {

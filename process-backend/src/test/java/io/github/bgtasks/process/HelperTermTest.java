@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Timeout;
  * it ends every task as when the JVM dies (SIGTERM now, SIGKILL at the grace deadline), also what
  * left the tasks' sessions, and exits once nothing of them is left. Before, SIGTERM killed the
  * helper at once and every task process ran on under init.
+ *
+ * <p>Perl helper only.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HelperTermTest extends RealProcessTest {

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Timeout;
  * of a task's input that leaves the helper's queue is acknowledged with {@code i <id> <n>}, so
  * that the JVM can bound what it sent and saw no acknowledgement for. Checked at protocol level
  * with {@link HelperDriver}; the end-to-end bound on {@code send()} belongs to the Java side.
+ *
+ * <p>Perl helper only (its protocol).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class InputAcknowledgementTest extends RealProcessTest {

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Timeout;
  * <p>NEEDS THE HELPER'S {@code i <id> <n>} REPLY (spawner.pl acknowledges input bytes that left
  * its queue): until it lands, {@link #aTaskThatReadsGetsEveryByteBeyondTheBound} fails, as the
  * Java side waits for acknowledgements that never come.
+ *
+ * <p>Perl helper; the same bound on the JDK strategy is checked in {@link JdkStrategyTest}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class InputBoundTest extends RealProcessTest {

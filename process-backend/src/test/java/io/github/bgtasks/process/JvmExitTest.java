@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Timeout;
  * the end of its stdin and stops every task) and a normal {@code System.exit} (the shutdown
  * hook closes the instance). A child JVM runs {@link ChildJvmMain}.
  * Catalogue: 23 (the part without restart), 35 (hook), 57 (under umask 000).
+ *
+ * <p>Perl helper: the SIGKILL case holds only for it (with the JDK strategy, tasks outlive a JVM killed with SIGKILL).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class JvmExitTest extends RealProcessTest {

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Timeout;
  * that ignore SIGTERM must still run until grace has passed (load only delays, so that bound
  * cannot flake), which shows it was the SIGKILL at the deadline that ended it. A strict
  * "gone by grace + 1 s" bound would measure the machine's scheduling as much as the helper.
+ *
+ * <p>Perl helper only: with the JDK strategy, tasks outlive a JVM killed with SIGKILL.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class JvmKilledTest extends RealProcessTest {

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Issue 6, case 4: a listener that starts a task on a direct callback executor. No user code
  * runs on the helper's reader thread, so the start gets its answer.
+ *
+ * <p>Perl helper only (its reader thread).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ListenerStartsTaskTest extends RealProcessTest {

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Timeout;
  * Issue 6, smaller ones: a perl that never answers or that fails at once. Starting the
  * backend fails within a limit, and the message names the program, its exit, and what it
  * printed on stderr. Fake perls are shell scripts.
+ *
+ * <p>Perl helper only.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PerlStartupTest extends RealProcessTest {

@@ -3,10 +3,10 @@ package io.github.bgtasks.process;
 import io.github.bgtasks.BackendContract;
 import io.github.bgtasks.spi.Backend;
 
-/** Runs the contract every backend must meet against the process backend. */
+/** Runs the contract every backend must meet against the process backend's Perl helper strategy. */
 class ProcessBackendContractTest extends BackendContract {
     @Override
     protected Backend newBackend() {
-        return ProcessBackend.create();
+        return ProcessBackend.perl();
     }
 }

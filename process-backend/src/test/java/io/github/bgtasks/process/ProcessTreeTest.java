@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Timeout;
  * Ending whole process trees with real processes: timeouts, stop, kill, fork loops, stopped
  * processes, escapees, leftovers of a finished task, and a grandchild holding the output.
  * Catalogue (reliability.md section 5): 13, 14, 15, 16, 17, 18 (setpgid), 5 (one task).
+ *
+ * <p>Perl helper: it checks the helper as parent, SIGCONT for stopped processes and escapees; what the JDK strategy promises for trees is in {@link JdkStrategyTest}.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // against hangs only: a busy machine may be very slow
 class ProcessTreeTest extends RealProcessTest {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.bgtasks.BackgroundTasks;
 import io.github.bgtasks.TaskHandle;
+import io.github.bgtasks.spi.Backend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Base of the real-process tests: instances with a short grace period, unique process markers,
+ * Base of the real-process tests: instances with a short grace period (on the Perl helper
+ * unless {@link #newBackend()} says otherwise), unique process markers,
  * and a cleanup that closes every instance and then SIGKILLs, by pid, whatever still carries
  * one of this test's markers, so that a failing test leaves nothing behind.
  */
@@ -38,6 +40,19 @@ abstract class RealProcessTest {
     private final List<String> markers = new CopyOnWriteArrayList<>();
     private final List<ProcessHandle> leftAlone = new CopyOnWriteArrayList<>();
 
+    /**
+     * @return the backend of the tests' instances: the Perl helper, unless a subclass tests the
+     *     JDK strategy (tests that hold for both strategies have a {@code Jdk...} subclass)
+     */
+    Backend newBackend() {
+        return ProcessBackend.perl();
+    }
+
+    /** @return whether {@link #newBackend()} is the Perl helper (some details differ on the JDK strategy) */
+    boolean perlHelper() {
+        return true;
+    }
+
     /** @return a new process-backend instance logging under the test's directory, closed after the test */
     BackgroundTasks newTasks() {
         return newTasks(b -> { });
@@ -51,7 +66,7 @@ abstract class RealProcessTest {
     /** @return like {@link #newTasks()}, logging to {@code logs}, with more builder settings */
     BackgroundTasks newTasks(Path logs, Consumer<BackgroundTasks.Builder> settings) {
         BackgroundTasks.Builder b = BackgroundTasks.builder()
-                .backend(ProcessBackend.create())
+                .backend(newBackend())
                 .logDirectory(logs)
                 .stopGracePeriod(GRACE);
         settings.accept(b);

@@ -33,6 +33,8 @@ import org.junit.jupiter.api.parallel.Isolated;
  * Many tasks at once: few threads, every completion delivered exactly once, nothing left.
  * Catalogue: 1 (500 instead of 1,000 to keep the suite fast), 3, 35 (at scale).
  * Isolated: the thread counts must not see other tests' threads.
+ *
+ * <p>Perl helper only: the JDK strategy holds one JDK reaper thread per running task.
  */
 @Isolated
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // against hangs only: a busy machine may be very slow
