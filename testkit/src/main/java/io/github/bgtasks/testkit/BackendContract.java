@@ -1,6 +1,5 @@
 package io.github.bgtasks.testkit;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -240,7 +239,8 @@ public abstract class BackendContract {
         TaskHandle h = tasks.start(TaskSpec.builder("sleep", "30").build());
         assertEquals(TaskState.RUNNING, h.state());
         Duration first = h.runtime();
-        await().atMost(PATIENCE).until(() -> h.runtime().compareTo(first.plusMillis(50)) > 0);
+        Waits.until(PATIENCE, "the runtime to grow", () -> h.runtime().compareTo(first.plusMillis(50)) > 0,
+                () -> h.runtime().toString());
         assertTrue(h.pid().isPresent());
         h.stop();
         TaskResult r = h.onExit().join();
@@ -337,7 +337,7 @@ public abstract class BackendContract {
         h.addListener(r -> calls.incrementAndGet());
         tasks.close();
         assertEquals(TaskState.STOPPED, h.state());
-        await().atMost(PATIENCE).until(() -> calls.get() == 1);
+        Waits.until(PATIENCE, "the listener's call", () -> calls.get() == 1, () -> calls.get() + " calls");
         assertThrows(IllegalStateException.class, () -> tasks.start(TaskSpec.builder("true").build()));
     }
 

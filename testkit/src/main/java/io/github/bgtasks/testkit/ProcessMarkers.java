@@ -1,7 +1,5 @@
 package io.github.bgtasks.testkit;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -110,11 +108,13 @@ public final class ProcessMarkers {
      *
      * @param patience how long to wait before the test is taken to hang (not a speed requirement)
      * @param markers the markers
-     * @throws org.awaitility.core.ConditionTimeoutException if that does not happen within {@code patience}
+     * @throws AssertionError if that does not happen within {@code patience}
      */
     public static void awaitRunning(Duration patience, String... markers) {
         Objects.requireNonNull(patience, "patience");
-        await().atMost(patience).until(() -> Arrays.stream(markers).allMatch(m -> !withAnyArgument(m).isEmpty()));
+        Waits.until(patience, "processes with each of " + Arrays.toString(markers),
+                () -> Arrays.stream(markers).allMatch(m -> !withAnyArgument(m).isEmpty()),
+                () -> describe(withAnyArgument(markers)));
     }
 
     /**
@@ -122,12 +122,12 @@ public final class ProcessMarkers {
      *
      * @param patience how long to wait before the test is taken to hang (not a speed requirement)
      * @param markers the markers
-     * @throws org.awaitility.core.ConditionTimeoutException if some are left after {@code patience};
-     *     the message does not list them, use {@link #describe(List)} for that
+     * @throws AssertionError if some are left after {@code patience}; its message lists them
      */
     public static void awaitGone(Duration patience, String... markers) {
         Objects.requireNonNull(patience, "patience");
-        await().atMost(patience).until(() -> withAnyArgument(markers).isEmpty());
+        Waits.until(patience, "no process with any of " + Arrays.toString(markers),
+                () -> withAnyArgument(markers).isEmpty(), () -> describe(withAnyArgument(markers)));
     }
 
     /**
