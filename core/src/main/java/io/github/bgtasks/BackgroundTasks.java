@@ -476,8 +476,16 @@ public final class BackgroundTasks implements AutoCloseable {
             return this;
         }
 
-        /** Sets the source of nanoseconds for durations and timers; for tests in virtual time. */
-        Builder ticker(Ticker ticker) {
+        /**
+         * Sets the source of nanoseconds for durations and timers; primarily for tests in virtual
+         * time, together with {@link #clock(Clock)} and {@link #scheduler(ScheduledExecutorService)}
+         * (the testkit's {@code FakeTicker} and {@code FakeScheduler}). Default: {@link Ticker#SYSTEM}.
+         *
+         * @param ticker the ticker
+         * @return this builder
+         * @throws IllegalStateException if the ticker was already set
+         */
+        public Builder ticker(Ticker ticker) {
             this.ticker = once(this.ticker, ticker, "ticker");
             return this;
         }

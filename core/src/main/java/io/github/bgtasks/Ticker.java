@@ -2,12 +2,13 @@ package io.github.bgtasks;
 
 /**
  * A source of nanoseconds for measuring durations, as {@link System#nanoTime()}: only
- * differences between two readings mean anything. Replaced in tests to run the state machine in
- * virtual time (Caffeine's {@code Ticker}). Package-private on purpose: the tests that need it
- * live in this package, and a public seam is API forever; the testkit module can publish it.
+ * differences between two readings mean anything. Primarily for tests, which run timeouts and
+ * grace periods in virtual time through {@link BackgroundTasks.Builder#ticker(Ticker)} (Caffeine's
+ * {@code Ticker}); the testkit module's {@code FakeTicker} is one. Implementations must be
+ * thread-safe and never go backwards.
  */
 @FunctionalInterface
-interface Ticker {
+public interface Ticker {
     /** The JVM's monotonic clock. */
     Ticker SYSTEM = System::nanoTime;
 

@@ -27,7 +27,7 @@ class EnginePartsTest {
         List<BackgroundTasks> built = new ArrayList<>();
         try {
             for (int i = 0; i < 5; i++) {
-                built.add(BackgroundTasks.builder().backend(new FakeBackend()).logDirectory(dir.resolve("d" + i)).build());
+                built.add(BackgroundTasks.builder().backend(new JdkBackend()).logDirectory(dir.resolve("d" + i)).build());
             }
             assertEquals(1, ShutdownHook.installedHooks(), "one hook for all instances, not one each");
             assertTrue(ShutdownHook.openCount() >= 5, "the hook knows every open instance");
@@ -39,10 +39,10 @@ class EnginePartsTest {
 
     @Test
     void theHookClosesTheInstancesStillOpenAndTheirTasks() {
-        FakeBackend backend = new FakeBackend();
-        backend.exitOnTerminate = true;
-        BackgroundTasks open = BackgroundTasks.builder().backend(backend).logDirectory(dir).build();
-        TaskHandle h = open.start(TaskSpec.builder("true").name("at-exit").build());
+        // A real process that runs until the hook's close() stops it (a sleep ends at its SIGTERM).
+        BackgroundTasks open = BackgroundTasks.builder().backend(new JdkBackend()).logDirectory(dir)
+                .stopTasksOnClose(true).build();
+        TaskHandle h = open.start(TaskSpec.builder("sleep", "3600.5" + ProcessHandle.current().pid()).name("at-exit").build());
         int openBefore = ShutdownHook.openCount();
         ShutdownHook.closeAll(); // what the JVM runs at exit (other tests' instances are closed too: harmless)
         assertEquals(TaskState.STOPPED, h.onExit().join().state());
@@ -52,7 +52,7 @@ class EnginePartsTest {
 
     @Test
     void aProviderThatCannotStartIsSkippedWithItsReasonLogged() {
-        FakeBackend second = new FakeBackend();
+        JdkBackend second = new JdkBackend();
         String log = stderrOf(() -> assertSame(second, BackendLookup.choose(List.of(
                 candidate("com.example.PerlProvider", 0, () -> {
                     throw new IllegalStateException("needs perl, which was not found on PATH");
@@ -82,9 +82,9 @@ class EnginePartsTest {
 
     @Test
     void providersAreTriedInOrderOfPriority() {
-        FakeBackend preferred = new FakeBackend();
+        JdkBackend preferred = new JdkBackend();
         assertSame(preferred, BackendLookup.choose(List.of(
-                candidate("late", 10, FakeBackend::new), candidate("early", -1, () -> preferred)), List.of()));
+                candidate("late", 10, JdkBackend::new), candidate("early", -1, () -> preferred)), List.of()));
     }
 
     private static BackendLookup.Candidate candidate(String type, int priority, Supplier<Backend> create) {

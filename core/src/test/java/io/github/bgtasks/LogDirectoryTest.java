@@ -24,11 +24,11 @@ class LogDirectoryTest {
     Path dir;
 
     private static RuntimeException refused(Class<? extends RuntimeException> type, Path logs) {
-        return assertThrows(type, () -> BackgroundTasks.builder().backend(new FakeBackend()).logDirectory(logs).build());
+        return assertThrows(type, () -> BackgroundTasks.builder().backend(new JdkBackend()).logDirectory(logs).build());
     }
 
     private static BackgroundTasks build(Path logs) {
-        return BackgroundTasks.builder().backend(new FakeBackend()).logDirectory(logs)
+        return BackgroundTasks.builder().backend(new JdkBackend()).logDirectory(logs)
                 .stopGracePeriod(java.time.Duration.ofMillis(100)).build();
     }
 
@@ -119,13 +119,13 @@ class LogDirectoryTest {
             Path preset = Files.createDirectory(dir.resolve("bgtasks-" + System.getProperty("user.name")));
             Files.setPosixFilePermissions(preset, PosixFilePermissions.fromString("rwxrwxrwx"));
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> BackgroundTasks.builder().backend(new FakeBackend()).build());
+                    () -> BackgroundTasks.builder().backend(new JdkBackend()).build());
             assertTrue(e.getMessage().startsWith("log directory " + preset + " can be written by other users"),
                     e.getMessage());
 
             Files.setPosixFilePermissions(preset, PosixFilePermissions.fromString("rwx------"));
             giveToNobody(preset);
-            e = assertThrows(IllegalStateException.class, () -> BackgroundTasks.builder().backend(new FakeBackend()).build());
+            e = assertThrows(IllegalStateException.class, () -> BackgroundTasks.builder().backend(new JdkBackend()).build());
             assertTrue(e.getMessage().contains(" belongs to user nobody, not to "), e.getMessage());
             assertTrue(e.getMessage().endsWith("It is the default log directory (<java.io.tmpdir>/bgtasks-<user.name>), "
                     + "which anyone can create first in a shared temporary directory: have its owner or root remove "

@@ -1,6 +1,6 @@
 package io.github.bgtasks.tmux;
 
-import io.github.bgtasks.BackendContract;
+import io.github.bgtasks.testkit.BackendContract;
 import io.github.bgtasks.spi.Backend;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -1,4 +1,4 @@
-package io.github.bgtasks;
+package io.github.bgtasks.testkit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.bgtasks.BackgroundTasks;
+import io.github.bgtasks.TaskHandle;
+import io.github.bgtasks.TaskResult;
+import io.github.bgtasks.TaskSpec;
+import io.github.bgtasks.TaskStartException;
+import io.github.bgtasks.TaskState;
 import io.github.bgtasks.spi.ExitStatus;
 import io.github.bgtasks.spi.Launch;
 import java.nio.file.Files;
@@ -57,54 +63,54 @@ class TaskStateMachineTest {
     @AfterEach
     void close() {
         // Tasks left running end at their SIGTERM, and pending timers fire, so close() waits for nothing.
-        backend.exitOnTerminate = true;
+        backend.exitOnTerminate(true);
         scheduler.advance(Duration.ofDays(1));
         tasks.close();
     }
 
     private FakeBackend.FakeTask start(String name) {
         tasks.start(TaskSpec.builder("true").name(name).build());
-        return backend.launched.get(backend.launched.size() - 1);
+        return backend.launched().get(backend.launched().size() - 1);
     }
 
     @Test
     void aNaturalExitAfterStopCountsAsStopped() {
         tasks.start(TaskSpec.builder("true").name("a").build());
-        FakeBackend.FakeTask t = backend.launched.get(0);
+        FakeBackend.FakeTask t = backend.launched().get(0);
         TaskHandle h = tasks.find("a").orElseThrow();
         h.stop();
         assertEquals(TaskState.STOPPING, h.state());
-        assertEquals(1, t.terms.get());
+        assertEquals(1, t.terms());
         scheduler.advance(Duration.ofSeconds(9));
-        t.exit.complete(ExitStatus.exited(0));
+        t.exit().complete(ExitStatus.exited(0));
         TaskResult r = h.onExit().join();
         assertEquals(TaskState.STOPPED, r.state());
         assertEquals(0, r.exitCode().getAsInt());
         assertEquals(Duration.ofSeconds(9), r.duration());
         assertEquals(0, scheduler.pending(), "the SIGKILL timer was cancelled");
         scheduler.advance(Duration.ofHours(1));
-        assertEquals(0, t.kills.get(), "no SIGKILL once the task has ended");
+        assertEquals(0, t.kills(), "no SIGKILL once the task has ended");
     }
 
     @Test
     void timeoutSendsSigtermThenSigkillAfterTheGrace() {
         tasks.start(TaskSpec.builder("true").name("slow").timeout(Duration.ofHours(2))
                 .stopGracePeriod(Duration.ofMinutes(1)).build());
-        FakeBackend.FakeTask t = backend.launched.get(0);
+        FakeBackend.FakeTask t = backend.launched().get(0);
         TaskHandle h = tasks.find("slow").orElseThrow();
         scheduler.advance(Duration.ofHours(2).minusNanos(1));
         assertEquals(TaskState.RUNNING, h.state());
-        assertEquals(0, t.terms.get(), "no SIGTERM before the timeout");
+        assertEquals(0, t.terms(), "no SIGTERM before the timeout");
         scheduler.advance(Duration.ofNanos(1));
         assertEquals(TaskState.STOPPING, h.state());
-        assertEquals(1, t.terms.get(), "SIGTERM exactly at the timeout");
+        assertEquals(1, t.terms(), "SIGTERM exactly at the timeout");
         scheduler.advance(Duration.ofMinutes(1).minusNanos(1));
-        assertEquals(0, t.kills.get(), "no SIGKILL before the grace period is over");
+        assertEquals(0, t.kills(), "no SIGKILL before the grace period is over");
         scheduler.advance(Duration.ofNanos(1));
         TaskResult r = h.onExit().join();
         assertEquals(TaskState.TIMED_OUT, r.state());
-        assertEquals(1, t.terms.get());
-        assertEquals(1, t.kills.get());
+        assertEquals(1, t.terms());
+        assertEquals(1, t.kills());
         assertEquals(9, r.signal().getAsInt());
         assertEquals(Duration.ofMinutes(121), r.duration());
         assertTrue(r.summary().contains("(limit 2h 00m 00s)"), r.summary());
@@ -112,27 +118,27 @@ class TaskStateMachineTest {
 
     @Test
     void aFailingTerminateStillEscalatesToKill() {
-        backend.failTerminate = true;
+        backend.failTerminate(true);
         FakeBackend.FakeTask t = start("stubborn");
         CompletableFuture<TaskResult> stopped = tasks.find("stubborn").orElseThrow().stop();
-        assertEquals(0, t.kills.get());
+        assertEquals(0, t.kills());
         scheduler.advance(Duration.ofSeconds(10)); // the default grace period
         TaskResult r = stopped.join();
         assertEquals(TaskState.STOPPED, r.state());
-        assertEquals(1, t.kills.get());
+        assertEquals(1, t.kills());
     }
 
     @Test
     void aBackendTimedOutExitIsTimedOut() {
         FakeBackend.FakeTask t = start("tmuxlike");
-        t.exit.complete(ExitStatus.signaled(15).asTimedOut());
+        t.exit().complete(ExitStatus.signaled(15).asTimedOut());
         assertEquals(TaskState.TIMED_OUT, tasks.find("tmuxlike").orElseThrow().onExit().join().state());
     }
 
     @Test
     void aLostTaskIsLostWithItsReason() {
         FakeBackend.FakeTask t = start("gone");
-        t.exit.complete(ExitStatus.lost("the tmux server died"));
+        t.exit().complete(ExitStatus.lost("the tmux server died"));
         TaskResult r = tasks.find("gone").orElseThrow().onExit().join();
         assertEquals(TaskState.LOST, r.state());
         assertTrue(r.summary().startsWith("gone LOST (the tmux server died) in "), r.summary());
@@ -142,7 +148,7 @@ class TaskStateMachineTest {
     @RepeatedTest(20)
     void racingExitStopKillAndTimeoutEndOnceWithEveryListenerCalledOnce() throws Exception {
         tasks.start(TaskSpec.builder("true").name("race").timeout(Duration.ofMinutes(1)).build());
-        FakeBackend.FakeTask t = backend.launched.get(0);
+        FakeBackend.FakeTask t = backend.launched().get(0);
         TaskHandle h = tasks.find("race").orElseThrow();
         AtomicInteger calls = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -153,7 +159,7 @@ class TaskStateMachineTest {
                 awaitLatch(go);
                 h.addListener(r -> calls.incrementAndGet());
                 switch (n % 4) {
-                    case 0 -> t.exit.complete(ExitStatus.exited(0));
+                    case 0 -> t.exit().complete(ExitStatus.exited(0));
                     case 1 -> h.stop();
                     case 2 -> h.kill();
                     default -> {
@@ -183,22 +189,22 @@ class TaskStateMachineTest {
     @Test
     void keepsOnlyTheNewestFinishedTasksAndReleasesTheOthers() {
         for (String name : List.of("one", "two", "three")) {
-            start(name).exit.complete(ExitStatus.exited(0));
+            start(name).exit().complete(ExitStatus.exited(0));
             tasks.find(name).orElseThrow().onExit().join();
         }
         start("running");
         assertEquals(List.of("two", "three", "running"), tasks.list().stream().map(TaskHandle::name).toList());
-        assertEquals(1, backend.launched.get(0).releases.get());
+        assertEquals(1, backend.launched().get(0).releases());
     }
 
     @Test
     void adoptsDiscoveredTasksAndReservesTheirNames() throws Exception {
         FakeBackend other = new FakeBackend();
-        other.exitOnTerminate = true; // so that close() at the end ends web.8 at once
+        other.exitOnTerminate(true); // so that close() at the end ends web.8 at once
         Launch earlier = Launch.builder("web.7", "web", List.of("server")).workingDirectory(dir)
                 .environment(Map.of()).logFile(dir.resolve("web.7.log"))
                 .startedAt(time.clock().instant().minusSeconds(60)).build();
-        other.discoverable.add(other.launch(earlier));
+        other.addDiscoverable(other.launch(earlier));
         try (BackgroundTasks adopted = virtual(other).logDirectory(dir).build()) {
             TaskHandle web = adopted.find("web").orElseThrow();
             assertEquals("web.7", web.id());
@@ -208,7 +214,7 @@ class TaskStateMachineTest {
             IllegalArgumentException dup = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> adopted.start(TaskSpec.builder("true").name("web").build()));
             assertTrue(dup.getMessage().contains("'web' is already running (web.7)"), dup.getMessage());
-            other.launched.get(0).exit.complete(ExitStatus.exited(3));
+            other.launched().get(0).exit().complete(ExitStatus.exited(3));
             assertEquals(TaskState.FAILED, web.onExit().join().state());
             assertEquals("web.8", adopted.start(TaskSpec.builder("true").name("web").build()).id(),
                     "a new run never reuses an adopted run's id");
@@ -217,10 +223,11 @@ class TaskStateMachineTest {
 
     @Test
     void closeWaitsForALaunchInFlightAndStopsThatTaskToo() throws Exception {
-        backend.launchGate = new CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
+        backend.launchGate(gate);
         CompletableFuture<TaskHandle> starting = CompletableFuture.supplyAsync(
                 () -> tasks.start(TaskSpec.builder("true").name("late").build()));
-        await().atMost(PATIENCE).until(() -> backend.launchesEntered.get() == 1);
+        await().atMost(PATIENCE).until(() -> backend.launchesEntered() == 1);
         CompletableFuture<Void> closing = new CompletableFuture<>();
         Thread closer = new Thread(() -> {
             tasks.close();
@@ -230,9 +237,9 @@ class TaskStateMachineTest {
         // close() waits on the task map for the launch: a state that no speed of the machine changes.
         await().atMost(PATIENCE).until(() -> closer.getState() == Thread.State.WAITING);
         assertTrue(!closing.isDone(), "close() waits while a launch is in flight");
-        backend.launchGate.countDown();
+        gate.countDown();
         // close() stops the task that came in late: SIGTERM, then SIGKILL after the grace period.
-        await().atMost(PATIENCE).until(() -> backend.launched.size() == 1 && backend.launched.get(0).terms.get() == 1);
+        await().atMost(PATIENCE).until(() -> backend.launched().size() == 1 && backend.launched().get(0).terms() == 1);
         scheduler.advance(Duration.ofSeconds(10));
         closing.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         TaskHandle late = starting.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
@@ -253,7 +260,7 @@ class TaskStateMachineTest {
             h.addListener(r -> {
                 throw new IllegalStateException("boom from a listener");
             }).addListener(r -> after.incrementAndGet());
-            t.exit.complete(ExitStatus.exited(0));
+            t.exit().complete(ExitStatus.exited(0));
             assertEquals(TaskState.SUCCEEDED, h.onExit().join().state());
             assertEquals(1, after.get(), "the next listener still ran, before onExit() completed");
         } finally {
@@ -273,8 +280,8 @@ class TaskStateMachineTest {
         leaving.close();
         assertEquals(TaskState.RUNNING, h.state());
         h.stop();
-        assertEquals(1, keeping.launched.get(0).terms.get(), "SIGTERM is still sent");
-        keeping.launched.get(0).exit.complete(ExitStatus.signaled(15));
+        assertEquals(1, keeping.launched().get(0).terms(), "SIGTERM is still sent");
+        keeping.launched().get(0).exit().complete(ExitStatus.signaled(15));
         assertEquals(TaskState.STOPPED, h.onExit().join().state());
     }
 
@@ -282,11 +289,11 @@ class TaskStateMachineTest {
     void listenersAndFuturesNeverRunOnTheThreadThatReportedTheExit() throws Exception {
         // Issue 6, case 4: with a direct callback executor, a listener ran on the process
         // backend's single reader thread, and a start() from it waited for that very thread.
-        backend.exitOnTerminate = true; // so that close() at the end ends the second task at once
+        backend.exitOnTerminate(true); // so that close() at the end ends the second task at once
         try (BackgroundTasks direct = virtual(backend).logDirectory(dir.resolve("direct"))
                 .callbackExecutor(Runnable::run).build()) {
             TaskHandle first = direct.start(TaskSpec.builder("true").name("first").build());
-            FakeBackend.FakeTask t = backend.launched.get(0);
+            FakeBackend.FakeTask t = backend.launched().get(0);
             CompletableFuture<Thread> listenerThread = new CompletableFuture<>();
             CompletableFuture<TaskHandle> startedByListener = new CompletableFuture<>();
             first.addListener(r -> {
@@ -299,7 +306,7 @@ class TaskStateMachineTest {
             });
             CompletableFuture<Thread> dependentThread = first.onExit().thenApply(r -> Thread.currentThread());
 
-            Thread reader = new Thread(() -> t.exit.complete(ExitStatus.exited(0)), "fake-backend-reader");
+            Thread reader = new Thread(() -> t.exit().complete(ExitStatus.exited(0)), "fake-backend-reader");
             reader.start();
             reader.join();
 
@@ -314,16 +321,16 @@ class TaskStateMachineTest {
 
     @Test
     void aReleaseThatThrowsStillCompletesTheTaskAndCallsItsListeners() throws Exception {
-        backend.failRelease = true;
+        backend.failRelease(true);
         try (BackgroundTasks forgetful = BackgroundTasks.builder().backend(backend).logDirectory(dir.resolve("f"))
                 .retainFinished(0).build()) {
             TaskHandle h = forgetful.start(TaskSpec.builder("true").name("forgotten").build());
             AtomicInteger calls = new AtomicInteger();
             h.addListener(r -> calls.incrementAndGet());
-            backend.launched.get(0).exit.complete(ExitStatus.exited(0));
+            backend.launched().get(0).exit().complete(ExitStatus.exited(0));
             assertEquals(TaskState.SUCCEEDED, h.onExit().get(PATIENCE.toSeconds(), TimeUnit.SECONDS).state());
             assertEquals(1, calls.get(), "listeners run before onExit() completes");
-            assertEquals(1, backend.launched.get(0).releases.get(), "the finished task was released (and threw)");
+            assertEquals(1, backend.launched().get(0).releases(), "the finished task was released (and threw)");
             assertTrue(forgetful.list().isEmpty());
         }
     }
@@ -337,7 +344,7 @@ class TaskStateMachineTest {
                     () -> t.start(TaskSpec.builder("true").name("orphan").build()));
             assertTrue(e.getMessage().startsWith("could not create the log file of task orphan in " + logs
                     + ": no such file or directory; check that the directory exists"), e.getMessage());
-            assertTrue(backend.launched.isEmpty(), "nothing was launched");
+            assertTrue(backend.launched().isEmpty(), "nothing was launched");
             assertTrue(t.find("orphan").isEmpty());
         }
     }
@@ -345,7 +352,7 @@ class TaskStateMachineTest {
     @Test
     void aStartFailureShortensLongValuesInItsMessage() {
         String huge = "x".repeat(100_000);
-        backend.failLaunch = new java.io.IOException("Argument list too long: " + huge);
+        backend.failLaunch(new java.io.IOException("Argument list too long: " + huge));
         List<String> argv = new java.util.ArrayList<>(List.of("true", huge));
         for (int i = 0; i < 30; i++) {
             argv.add("arg" + i);
@@ -384,7 +391,7 @@ class TaskStateMachineTest {
         assertTooLong("the largest is environment variable HUGE with 125,014), and bgtasks passes at most 1,048,576 "
                 + "bytes (1 MiB, half of Linux's usual ARG_MAX) so that every backend can start the task; pass large "
                 + "data in a file or on standard input", TaskSpec.builder("true").name("heavy").environment(env));
-        assertEquals(2, backend.launched.size(), "only the two that fit were launched");
+        assertEquals(2, backend.launched().size(), "only the two that fit were launched");
         try (var files = Files.list(dir)) {
             assertEquals(List.of("longest.1.log", "widest.1.log"),
                     files.map(p -> p.getFileName().toString()).sorted().toList(), "no log is left of a refused start");
@@ -399,7 +406,7 @@ class TaskStateMachineTest {
 
     @Test
     void anInterruptedLaunchLeavesNothingRegistered() throws Exception {
-        backend.launchGate = new CountDownLatch(1);
+        backend.launchGate(new CountDownLatch(1));
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
         Thread starter = new Thread(() -> {
             try {
@@ -410,7 +417,7 @@ class TaskStateMachineTest {
             }
         }, "starter");
         starter.start();
-        await().atMost(PATIENCE).until(() -> backend.launchesEntered.get() == 1);
+        await().atMost(PATIENCE).until(() -> backend.launchesEntered() == 1);
         starter.interrupt();
         Throwable e = outcome.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         assertTrue(e instanceof TaskStartException, String.valueOf(e));
@@ -422,7 +429,7 @@ class TaskStateMachineTest {
     void aLaunchThatThrowsAnErrorLeavesNothingRegisteredAndCloseDoesNotWaitForIt() throws Exception {
         // Before: only IOException and RuntimeException were cleaned up; an Error left the name
         // taken and the launch counted as in flight, so close() waited for it forever.
-        backend.launchError = new AssertionError("a backend bug, for the test");
+        backend.launchError(new AssertionError("a backend bug, for the test"));
         AssertionError e = assertThrows(AssertionError.class, () -> tasks.start(TaskSpec.builder("true").name("bug").build()));
         assertEquals("a backend bug, for the test", e.getMessage());
         assertNothingLeftOf("bug");
@@ -436,8 +443,8 @@ class TaskStateMachineTest {
         try (var files = Files.list(dir)) {
             assertEquals(List.of(), files.toList(), "no log is left");
         }
-        backend.launchGate = null;
-        backend.launchError = null;
+        backend.launchGate(null);
+        backend.launchError(null);
         assertEquals(name, tasks.start(TaskSpec.builder("true").name(name).build()).name(), "the name is free again");
     }
 }

@@ -1,5 +1,6 @@
-package io.github.bgtasks;
+package io.github.bgtasks.testkit;
 
+import io.github.bgtasks.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,17 +13,27 @@ import java.util.concurrent.atomic.AtomicLong;
  * test says, and a clock that moves with them. Use it with a {@link FakeScheduler}, which runs
  * the timers that become due. This class is thread-safe.
  */
-final class FakeTicker implements Ticker {
+public final class FakeTicker implements Ticker {
     private static final Instant EPOCH = Instant.parse("2030-01-01T00:00:00Z");
     private final AtomicLong nanos = new AtomicLong();
 
+    /** Creates a ticker that reads 0, with its clock at 2030-01-01T00:00:00Z. */
+    public FakeTicker() {
+    }
+
+    /** @return the nanoseconds moved so far */
     @Override
     public long read() {
         return nanos.get();
     }
 
-    /** Moves time forward; timers are run by {@link FakeScheduler#advance(Duration)}, not here. */
-    void move(Duration d) {
+    /**
+     * Moves time forward; timers are run by {@link FakeScheduler#advance(Duration)}, not here.
+     *
+     * @param d how far, not negative
+     * @throws IllegalArgumentException if {@code d} is negative
+     */
+    public void move(Duration d) {
         if (d.isNegative()) {
             throw new IllegalArgumentException("time only moves forward, not by " + d);
         }
@@ -30,7 +41,7 @@ final class FakeTicker implements Ticker {
     }
 
     /** @return a clock that shows 2030-01-01T00:00:00Z plus the ticker's reading */
-    Clock clock() {
+    public Clock clock() {
         return new Clock() {
             @Override
             public ZoneId getZone() {

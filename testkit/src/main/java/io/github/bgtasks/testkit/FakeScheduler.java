@@ -1,4 +1,4 @@
-package io.github.bgtasks;
+package io.github.bgtasks.testkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,19 +21,29 @@ import java.util.concurrent.atomic.AtomicLong;
  * due, in order of due time, on the test's thread. Periodic scheduling is not supported: the
  * engine does not use it. This class is thread-safe.
  */
-final class FakeScheduler extends AbstractExecutorService implements ScheduledExecutorService {
+public final class FakeScheduler extends AbstractExecutorService implements ScheduledExecutorService {
     private final FakeTicker ticker;
     private final AtomicLong sequence = new AtomicLong();
     // guarded by itself
     private final PriorityQueue<Timer<?>> timers = new PriorityQueue<>();
     private volatile boolean shutdown;
 
-    FakeScheduler(FakeTicker ticker) {
+    /**
+     * Creates a scheduler on a ticker; pass the same ticker (and its clock) to the instance under test.
+     *
+     * @param ticker the virtual time that {@link #advance(Duration)} moves
+     */
+    public FakeScheduler(FakeTicker ticker) {
         this.ticker = ticker;
     }
 
-    /** Moves time forward by {@code d}, running the timers that fall due on the way, each at its time. */
-    void advance(Duration d) {
+    /**
+     * Moves time forward by {@code d}, running the timers that fall due on the way, each at its
+     * time, on the calling thread.
+     *
+     * @param d how far, not negative
+     */
+    public void advance(Duration d) {
         long end = ticker.read() + d.toNanos();
         while (true) {
             Timer<?> next;
@@ -57,7 +67,7 @@ final class FakeScheduler extends AbstractExecutorService implements ScheduledEx
     }
 
     /** @return how many timers wait, cancelled ones excluded */
-    int pending() {
+    public int pending() {
         synchronized (timers) {
             return (int) timers.stream().filter(t -> !t.isCancelled()).count();
         }

@@ -1,6 +1,5 @@
-package io.github.bgtasks;
+package io.github.bgtasks.testkit;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -10,6 +9,13 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.timeout;
 import static org.mockito.Mockito.verify;
 
+import io.github.bgtasks.BackgroundTasks;
+import io.github.bgtasks.CompletionListener;
+import io.github.bgtasks.TaskHandle;
+import io.github.bgtasks.TaskResult;
+import io.github.bgtasks.TaskSpec;
+import io.github.bgtasks.TaskStartException;
+import io.github.bgtasks.TaskState;
 import io.github.bgtasks.spi.Backend;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,11 +37,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mockito.Mockito;
 
 /**
- * The behaviour every backend must show behind the public API. Each backend's test module
- * extends this class; the tests run real processes through the real backend.
+ * The behaviour every backend must show behind the public API: extend this class in a
+ * backend's tests and implement {@link #newBackend()}; the tests run real processes (POSIX
+ * {@code sh}, {@code sleep}, {@code printf}) through the real backend and the real engine.
  *
  * <p>No outcome depends on the machine's speed: waits are bounded by {@link #PATIENCE} only,
- * a guard against a hung test, never a speed requirement.
+ * a guard against a hung test, never a speed requirement. Processes that must be found again
+ * carry a {@link ProcessMarkers#marker() marker}, so the checks see the whole process table,
+ * orphans included, and nothing of other builds on the machine.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 public abstract class BackendContract {
@@ -44,11 +53,22 @@ public abstract class BackendContract {
     /** How long a wait may take before the test is taken to hang; a busy machine never comes close. */
     protected static final Duration PATIENCE = Duration.ofMinutes(2);
 
+    /** A fresh directory per test; the instance's logs go to {@code dir/logs}. */
     @TempDir
     protected Path dir;
+    /** The instance under test, built on {@link #newBackend()} before each test and closed after it. */
     protected BackgroundTasks tasks;
 
-    /** @return a new backend of the kind under test */
+    /** For subclasses. */
+    protected BackendContract() {
+    }
+
+    /**
+     * Creates the backend under test; called before each test, and again by tests that need a
+     * second instance (after closing the first). The test directory {@link #dir} is set.
+     *
+     * @return a new backend of the kind under test
+     */
     protected abstract Backend newBackend();
 
     @BeforeEach
@@ -219,7 +239,8 @@ public abstract class BackendContract {
         TaskHandle h = tasks.start(TaskSpec.builder("sleep", "30").build());
         assertEquals(TaskState.RUNNING, h.state());
         Duration first = h.runtime();
-        await().atMost(PATIENCE).until(() -> h.runtime().compareTo(first.plusMillis(50)) > 0);
+        Waits.until(PATIENCE, "the runtime to grow", () -> h.runtime().compareTo(first.plusMillis(50)) > 0,
+                () -> h.runtime().toString());
         assertTrue(h.pid().isPresent());
         h.stop();
         TaskResult r = h.onExit().join();
@@ -316,7 +337,7 @@ public abstract class BackendContract {
         h.addListener(r -> calls.incrementAndGet());
         tasks.close();
         assertEquals(TaskState.STOPPED, h.state());
-        await().atMost(PATIENCE).untilAtomic(calls, org.hamcrest.Matchers.equalTo(1));
+        Waits.until(PATIENCE, "the listener's call", () -> calls.get() == 1, () -> calls.get() + " calls");
         assertThrows(IllegalStateException.class, () -> tasks.start(TaskSpec.builder("true").build()));
     }
 
@@ -367,45 +388,67 @@ public abstract class BackendContract {
         assertTrue(tasks.find("heavy").isEmpty(), "nothing was started");
     }
 
-    private static final java.util.concurrent.atomic.AtomicLong MARKERS = new java.util.concurrent.atomic.AtomicLong();
-
     /**
      * Returns a unique {@code sleep} argument (a long duration), so a test can find its own
      * processes in the whole process table, also after they were re-parented.
+     *
+     * @return a new marker, see {@link ProcessMarkers#marker()}
      */
     protected static String marker() {
-        return "3600." + ProcessHandle.current().pid() + MARKERS.incrementAndGet();
+        return ProcessMarkers.marker();
     }
 
-    /** @return how many processes on the machine have {@code marker} as an argument */
+    /**
+     * @param marker a marker
+     * @return how many live processes on the machine have {@code marker} as an argument
+     */
     protected static long countWithArgument(String marker) {
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(marker)).orElse(false))
-                .count();
+        return ProcessMarkers.withAnyArgument(marker).size();
     }
 
-    /** Waits until a process with each marker runs. */
+    /**
+     * Waits until a process with each marker runs.
+     *
+     * @param markers the markers
+     */
     protected static void awaitRunning(String... markers) {
-        await().atMost(PATIENCE).until(() -> java.util.Arrays.stream(markers).allMatch(m -> countWithArgument(m) > 0));
+        ProcessMarkers.awaitRunning(PATIENCE, markers);
     }
 
-    /** Waits until no process with any of the markers is left (group, session and orphans alike). */
+    /**
+     * Waits until no process with any of the markers is left (group, session and orphans alike).
+     *
+     * @param markers the markers
+     */
     protected static void awaitGone(String... markers) {
-        await().atMost(PATIENCE).until(() -> java.util.Arrays.stream(markers).allMatch(m -> countWithArgument(m) == 0));
+        ProcessMarkers.awaitGone(PATIENCE, markers);
     }
 
-    /** Fails unless {@code actual} contains {@code expected}. */
+    /**
+     * Fails unless {@code actual} contains {@code expected}.
+     *
+     * @param expected the expected part
+     * @param actual the text, may be null (then the check fails)
+     */
     protected static void assertContains(String expected, String actual) {
         assertTrue(actual != null && actual.contains(expected), "expected to contain <" + expected + "> but was <" + actual + ">");
     }
 
-    /** Fails unless {@code actual} starts with {@code expected}. */
+    /**
+     * Fails unless {@code actual} starts with {@code expected}.
+     *
+     * @param expected the expected start
+     * @param actual the text, may be null (then the check fails)
+     */
     protected static void assertStartsWith(String expected, String actual) {
         assertTrue(actual != null && actual.startsWith(expected), "expected to start with <" + expected + "> but was <"
                 + (actual == null || actual.length() < 300 ? actual : actual.substring(0, 300) + "...") + ">");
     }
 
-    /** @return the task's log as text, with tmux's {@code \r\n} line ends made plain */
+    /**
+     * @param h a task
+     * @return the task's log as UTF-8 text, with a terminal's {@code \r\n} line ends made plain
+     */
     protected static String log(TaskHandle h) {
         try {
             return Files.readString(h.logFile(), StandardCharsets.UTF_8).replace("\r\n", "\n");

@@ -1,9 +1,15 @@
-package io.github.bgtasks;
+package io.github.bgtasks.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.bgtasks.BackgroundTasks;
+import io.github.bgtasks.TaskHandle;
+import io.github.bgtasks.TaskResult;
+import io.github.bgtasks.TaskSpec;
+import io.github.bgtasks.TaskStartException;
+import io.github.bgtasks.TaskState;
 import io.github.bgtasks.spi.ExitStatus;
 import io.github.bgtasks.spi.Launch;
 import io.github.bgtasks.spi.LogStore;
@@ -98,7 +104,7 @@ class RemoteLikeBackendTest {
             assertEquals(dir, tasks.logDirectory());
             TaskHandle h = tasks.start(TaskSpec.builder("remote-only-tool", "--flag").name("far")
                     .workingDirectory(Path.of("work")).environment(Map.of("MODE", "x")).build());
-            Launch l = remote.launched.get(0).launch();
+            Launch l = remote.launched().get(0).launch();
             assertEquals(Path.of("/remote/home/work"), l.workingDirectory());
             assertEquals(Map.of("PATH", "/remote/bin", "HOME", "/remote/home", "MODE", "x"), l.environment());
             assertEquals(dir.resolve("far.1.log"), l.logFile());
@@ -106,7 +112,7 @@ class RemoteLikeBackendTest {
 
             Files.writeString(l.logFile(), "one\nwarning: two\n", StandardCharsets.UTF_8);
             assertEquals(List.of("one", "warning: two"), h.tail(5));
-            remote.launched.get(0).exit.complete(ExitStatus.exited(0));
+            remote.launched().get(0).exit().complete(ExitStatus.exited(0));
             TaskResult r = h.onExit().join();
             assertEquals(Optional.of("the remote disk was full"), r.logProblem());
             assertEquals(1, r.warningCount());
@@ -121,7 +127,7 @@ class RemoteLikeBackendTest {
 
     @Test
     void aFailedStartDeletesItsLogThroughTheStore() {
-        remote.failLaunch = new IOException("host unreachable");
+        remote.failLaunch(new IOException("host unreachable"));
         try (BackgroundTasks tasks = BackgroundTasks.builder().backend(remote).build()) {
             TaskStartException e = assertThrows(TaskStartException.class,
                     () -> tasks.start(TaskSpec.builder("tool").name("lost").build()));

@@ -1,0 +1,16 @@
+/**
+ * bgtasks: runs long commands in the background and keeps them under control. The API is
+ * {@link io.github.bgtasks.BackgroundTasks} and its package; backends implement the SPI in
+ * {@code io.github.bgtasks.spi} and are found with {@link java.util.ServiceLoader}.
+ */
+module io.github.bgtasks {
+    requires org.slf4j;
+
+    exports io.github.bgtasks;
+    exports io.github.bgtasks.spi;
+    // Shared by bgtasks' own modules only: no promise to anyone else.
+    exports io.github.bgtasks.internal to io.github.bgtasks.process, io.github.bgtasks.tmux;
+    exports io.github.bgtasks.internal.posix to io.github.bgtasks.process, io.github.bgtasks.tmux;
+
+    uses io.github.bgtasks.spi.BackendProvider;
+}
