@@ -1,6 +1,6 @@
 package io.github.bgtasks.process;
 
-import io.github.bgtasks.BackendContract;
+import io.github.bgtasks.testkit.BackendContract;
 import io.github.bgtasks.spi.Backend;
 import java.util.Optional;
 
