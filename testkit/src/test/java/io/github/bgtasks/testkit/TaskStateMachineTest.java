@@ -433,6 +433,7 @@ class TaskStateMachineTest {
         AssertionError e = assertThrows(AssertionError.class, () -> tasks.start(TaskSpec.builder("true").name("bug").build()));
         assertEquals("a backend bug, for the test", e.getMessage());
         assertNothingLeftOf("bug");
+        backend.exitOnTerminate(true); // the second "bug" ends at its SIGTERM: close() waits for no grace period
         CompletableFuture<Void> closing = CompletableFuture.runAsync(tasks::close);
         closing.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
     }
