@@ -208,7 +208,7 @@ final class Helper {
                 SpawnedTask t = tasks.get(f[1]);
                 long pid = Long.parseLong(f[2]);
                 if (t != null) {
-                    t.started(pid, ProcessHandle.of(pid)); // its start time, against pid reuse
+                    t.started(pid);
                 }
                 CompletableFuture<Long> s = starting.remove(f[1]);
                 if (s != null && !s.complete(pid)) {
@@ -222,6 +222,11 @@ final class Helper {
                             LOG.debug("could not kill the abandoned task {}", key, e);
                         }
                     });
+                }
+                if (t != null) {
+                    // After the answer (reading /proc takes tens of µs, which start() need not
+                    // wait for); only this thread reads it, when the helper has died.
+                    t.leader(ProcessHandle.of(pid)); // its start time, against pid reuse
                 }
             }
             case "f" -> {
