@@ -45,11 +45,12 @@ import org.slf4j.LoggerFactory;
  * (tmux); the 1,000 most recent finished tasks are kept in {@link #list()}; warnings are lines
  * matching {@value #DEFAULT_WARNING}, errors lines matching {@value #DEFAULT_ERROR}.
  *
- * <p>Threads: one scheduler thread for all timeouts and grace periods; one event thread
- * ({@code bgtasks-events}, created on demand) that takes each task's end from the backend's
- * thread, so that no user code ever runs on a backend's thread; and a small pool (up to four
- * daemon threads, created on demand) that runs listeners. All are shared by all tasks; the
- * scheduler and the listener pool can be replaced. With a direct callback executor
+ * <p>Threads: one scheduler thread for all timeouts and grace periods, and a small pool (up
+ * to four daemon threads, created on demand) that takes each task's end from the backend's
+ * thread and runs its listeners, so that no user code ever runs on a backend's thread. All are
+ * shared by all tasks; the scheduler and the listener pool can be replaced. With a callback
+ * executor of your own, one event thread ({@code bgtasks-events}, created on demand) takes the
+ * ends from the backend's thread and hands them to your executor; with a direct one
  * ({@code Runnable::run}), listeners run on the event thread: they may start tasks, but a
  * listener that blocks delays the ends of other tasks. One JVM shutdown hook, shared by all
  * instances, closes those that were not closed.

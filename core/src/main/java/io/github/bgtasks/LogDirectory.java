@@ -10,6 +10,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -47,6 +48,12 @@ final class LogDirectory implements LogStore {
 
     private final Path dir;
     private final Map<String, Integer> lastNumber = new ConcurrentHashMap<>();
+    /**
+     * The directory's file system, looked up once: {@link Files#getFileStore} reads the mount
+     * table (about 100 µs), while {@link FileStore#getUsableSpace()} is one {@code statvfs} of
+     * the directory (about 1 µs). Null until first needed, and while it cannot be looked up.
+     */
+    private volatile FileStore store;
 
     private LogDirectory(Path dir) {
         this.dir = dir;
@@ -191,10 +198,10 @@ final class LogDirectory implements LogStore {
      *
      * @return the problem, for people, or empty
      */
-    static Optional<String> spaceProblem(Path log) {
+    Optional<String> spaceProblem(Path log) {
         long free;
         try {
-            free = Files.getFileStore(log).getUsableSpace();
+            free = storeOf(log).getUsableSpace();
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // the log is gone or unreadable: nothing to say about its space
         }
@@ -204,6 +211,23 @@ final class LogDirectory implements LogStore {
         String where = "the file system of " + log.getParent();
         return Optional.of((free == 0 ? where + " was full" : where + " had only " + Text.count(free) + " bytes free")
                 + " when the task ended: its output may be incomplete");
+    }
+
+    /**
+     * The file system of a log: the directory's, looked up once, for the logs created here (a
+     * regular file, never a link, so on the directory's file system); looked up each time for
+     * a log elsewhere, such as that of a task adopted from an earlier run.
+     */
+    private FileStore storeOf(Path log) throws IOException {
+        if (!dir.equals(log.getParent())) {
+            return Files.getFileStore(log);
+        }
+        FileStore s = store;
+        if (s == null) {
+            s = Files.getFileStore(dir);
+            store = s;
+        }
+        return s;
     }
 
     /** Appends a line about a problem to a log, best effort: on a full file system it fails. */

@@ -133,7 +133,13 @@ final class Task implements TaskHandle {
         }
     }
 
-    private void finish(ExitStatus status) {
+    /**
+     * Records the end, once, and returns what the user is to see of it: listeners, then the
+     * futures; run on the callback executor ({@link EngineThreads#handOver}).
+     *
+     * @return the user-facing work, or null if the task had ended already
+     */
+    private Runnable finish(ExitStatus status) {
         long endNanos = ctx.ticker().read();
         // A full file system makes writers fail (or lose output silently): say so, on the
         // result and in the log, once the output is all in.
@@ -142,7 +148,7 @@ final class Task implements TaskHandle {
         List<CompletionListener> toCall;
         synchronized (lock) {
             if (done != null) {
-                return;
+                return null;
             }
             state = decide(status);
             Duration ran = Duration.ofNanos(endNanos - startNanos);
@@ -163,10 +169,10 @@ final class Task implements TaskHandle {
         } catch (RuntimeException e) {
             LOG.warn("task {}: could not update the task list after its end", launch.id(), e); // still deliver
         }
-        deliver(() -> {
+        return () -> {
             toCall.forEach(l -> call(l, r)); // first, so that onExit() callers see their effects
             result.complete(r);
-        });
+        };
     }
 
     /** Asks the log store about the output once it is all in; a store's failure is only logged. */

@@ -25,22 +25,27 @@ public final class Main {
      * Runs the benchmarks.
      *
      * @param args the report file (default {@code benchmarks.md}), then the scale: {@code full}
-     *     (default, about 5 minutes) or {@code quick} (a smoke run of the harness)
+     *     (default, about 5 minutes) or {@code quick} (a smoke run of the harness), optionally
+     *     followed by {@code :start-rate} to run only the start rate (e.g. {@code full:start-rate})
      * @throws Exception if a contender failed; nothing is reported then
      */
     public static void main(String[] args) throws Exception {
         Path report = Path.of(args.length > 0 ? args[0] : "benchmarks.md").toAbsolutePath();
-        Scale scale = Scale.named(args.length > 1 ? args[1] : "full");
+        String[] mode = (args.length > 1 ? args[1] : "full").split(":", 2);
+        Scale scale = Scale.named(mode[0]);
+        boolean startRateOnly = mode.length > 1 && checkOnly(mode[1]);
         Instant began = Instant.now();
         Path work = Files.createTempDirectory("bgtasks-bench-");
         List<Section> sections = new ArrayList<>();
         List<String> load = new ArrayList<>();
         try (TmuxServer tmux = new TmuxServer()) {
             sections.add(progress("start rate", load, () -> StartRate.run(scale, work, tmux)));
-            sections.add(progress("exit latency", load, () -> ExitLatency.run(scale, work, tmux)));
-            sections.add(progress("throughput", load, () -> Throughput.run(scale, work)));
-            // Last: thousands of threads and processes push the load average up for a minute.
-            sections.add(progress("threads", load, () -> Concurrency.run(scale, work, tmux)));
+            if (!startRateOnly) {
+                sections.add(progress("exit latency", load, () -> ExitLatency.run(scale, work, tmux)));
+                sections.add(progress("throughput", load, () -> Throughput.run(scale, work)));
+                // Last: thousands of threads and processes push the load average up for a minute.
+                sections.add(progress("threads", load, () -> Concurrency.run(scale, work, tmux)));
+            }
         } finally {
             deleteTree(work);
         }
@@ -49,6 +54,13 @@ public final class Main {
         Files.writeString(report, md);
         System.out.println(md);
         System.out.println("(written to " + report + ")");
+    }
+
+    private static boolean checkOnly(String section) {
+        if (!section.equals("start-rate")) {
+            throw new IllegalArgumentException("unknown section '" + section + "'; only start-rate can run alone");
+        }
+        return true;
     }
 
     /** One benchmark section, run with a line on stderr so that a long run shows progress. */

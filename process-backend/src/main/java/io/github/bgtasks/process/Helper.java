@@ -208,7 +208,7 @@ final class Helper {
                 SpawnedTask t = tasks.get(f[1]);
                 long pid = Long.parseLong(f[2]);
                 if (t != null) {
-                    t.started(pid, ProcessHandle.of(pid)); // its start time, against pid reuse
+                    t.started(pid);
                 }
                 CompletableFuture<Long> s = starting.remove(f[1]);
                 if (s != null && !s.complete(pid)) {
@@ -222,6 +222,11 @@ final class Helper {
                             LOG.debug("could not kill the abandoned task {}", key, e);
                         }
                     });
+                }
+                if (t != null) {
+                    // After the answer (reading /proc takes tens of µs, which start() need not
+                    // wait for); only this thread reads it, when the helper has died.
+                    t.leader(ProcessHandle.of(pid)); // its start time, against pid reuse
                 }
             }
             case "f" -> {
@@ -240,7 +245,7 @@ final class Helper {
                             + " SIGTERM from outside); the task's processes were stopped, its own process " + ended(own))
                             : own);
                     if (t.abandoned()) {
-                        forget(f[1]); // nobody holds it, so nobody else will
+                        forget(f[1], true); // nobody holds it, so nobody else will
                     }
                 }
             }
@@ -400,18 +405,33 @@ final class Helper {
         send("C " + t.key());
     }
 
+    /** Forgets a task for the core (never on the reader thread), telling the helper at once. */
     void forget(String key) {
+        forget(key, false);
+    }
+
+    /**
+     * Forgets a task. The reader must not write (the helper may be blocked writing to it), so it
+     * sends through the completer; any other thread writes itself, which spares a thread wake-up
+     * per task end once the core's list of finished tasks is full.
+     */
+    private void forget(String key, boolean onReader) {
         tasks.remove(key);
         if (broken) {
             return;
         }
-        run(() -> {
+        Runnable tell = () -> {
             try {
                 send("F " + key);
             } catch (IOException e) {
                 LOG.debug("could not tell the helper to forget {}", key, e);
             }
-        });
+        };
+        if (onReader) {
+            run(tell);
+        } else {
+            tell.run();
+        }
     }
 
     private void send(String request) throws IOException {

@@ -39,8 +39,11 @@ final class SpawnedTask implements BackendTask {
         return key;
     }
 
-    void started(long pid, Optional<ProcessHandle> leader) {
+    void started(long pid) {
         this.pid = pid;
+    }
+
+    void leader(Optional<ProcessHandle> leader) {
         this.leader = leader;
     }
 

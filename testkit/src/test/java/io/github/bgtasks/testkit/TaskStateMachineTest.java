@@ -320,6 +320,31 @@ class TaskStateMachineTest {
     }
 
     @Test
+    void withTheDefaultPoolAnEndGoesStraightToACallbackThread() throws Exception {
+        // The start-rate regression: each end went backend thread -> bgtasks-events ->
+        // bgtasks-callback, two wake-ups of parked threads where one keeps every guarantee.
+        List<Thread> eventThreadsBefore = eventThreads();
+        TaskHandle h = tasks.start(TaskSpec.builder("true").name("hop").build());
+        CompletableFuture<Thread> listenerThread = new CompletableFuture<>();
+        h.addListener(r -> listenerThread.complete(Thread.currentThread()));
+        Thread reader = new Thread(() -> backend.launched().get(0).exit().complete(ExitStatus.exited(0)),
+                "fake-backend-reader");
+        reader.start();
+        reader.join();
+
+        Thread ran = listenerThread.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(ran.getName().startsWith("bgtasks-callback"), ran.getName());
+        assertEquals(TaskState.SUCCEEDED, h.onExit().join().state());
+        List<Thread> started = eventThreads().stream().filter(t -> !eventThreadsBefore.contains(t)).toList();
+        assertEquals(List.of(), started, "no event thread is started with the default pool");
+    }
+
+    /** @return the event threads of every instance in this JVM (those of other tests may still end) */
+    private static List<Thread> eventThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("bgtasks-events")).toList();
+    }
+
+    @Test
     void aReleaseThatThrowsStillCompletesTheTaskAndCallsItsListeners() throws Exception {
         backend.failRelease(true);
         try (BackgroundTasks forgetful = BackgroundTasks.builder().backend(backend).logDirectory(dir.resolve("f"))
