@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Hints {
     private static final Logger LOG = LoggerFactory.getLogger(Hints.class);
-    private static final Pattern ADDRESS_IN_USE = Pattern.compile("(?i)address already in use");
-    private static final Pattern PORT = Pattern.compile("(?i)(?:port\\s*|:)(\\d{1,5})\\b");
+    private static final Pattern ADDRESS_IN_USE = Pattern.compile("(?i)address already in use|EADDRINUSE|port \\d+ (?:was|is) already in use");
+    private static final Pattern PORT = Pattern.compile("(?i)(?:port\\s*|:|,\\s*)(\\d{2,5})\\b");
     private static final Pattern OOM = Pattern.compile("java\\.lang\\.OutOfMemoryError(?::\\s*(.*))?");
     private static final Hints DEFAULTS = new Hints(List.of(
             Hints::commandNotFound, Hints::notExecutable, Hints::unexplainedKill, Hints::addressInUse,
