@@ -182,8 +182,8 @@ public final class Supervisor {
     private void record(Running r, CheckResult result) {
         Alert.Kind kind = null;
         synchronized (lock) {
-            if (ended && r.check.name().equals("alive")) {
-                return; // the end decides the alive check
+            if (ended) {
+                return; // a run in flight at the end: the end decides, no alert after a stop
             }
             r.last = result;
             switch (result.state()) {
