@@ -50,6 +50,7 @@ public final class Supervisor {
     private boolean ended;
     private Future<?> deadlineTimer;
     private Future<?> pollTimer;
+    private volatile TaskResult end;
 
     /** One check on this task, with its counters. */
     private static final class Running {
@@ -250,7 +251,7 @@ public final class Supervisor {
                 }
                 engine.deliver(() -> ready.complete(target.task()));
             } else if (last) {
-                TaskResult r = target.task().onExit().getNow(null);
+                TaskResult r = end; // onExit() completes only after this, on the callback executor
                 notReady("task " + target.task().id() + " ended (" + (r != null ? r.summary() : target.task().state())
                         + ") before it was ready");
             } else {
@@ -295,6 +296,7 @@ public final class Supervisor {
                 return;
             }
             ended = true;
+            end = result;
             for (Running r : checks) {
                 cancel(r.timer);
                 if (r.check.name().equals("alive")) {
