@@ -3,8 +3,6 @@ package io.github.bgtasks;
 import io.github.bgtasks.health.AlertListener;
 import io.github.bgtasks.health.Hints;
 import io.github.bgtasks.internal.Durations;
-import io.github.bgtasks.internal.health.CheckEngine;
-import io.github.bgtasks.internal.health.Supervisor;
 import io.github.bgtasks.internal.Text;
 import io.github.bgtasks.spi.Backend;
 import io.github.bgtasks.spi.BackendTask;

@@ -3,7 +3,6 @@ package io.github.bgtasks;
 import io.github.bgtasks.health.AlertListener;
 import io.github.bgtasks.health.Health;
 import io.github.bgtasks.internal.Text;
-import io.github.bgtasks.internal.health.Supervisor;
 
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.ExitStatus;

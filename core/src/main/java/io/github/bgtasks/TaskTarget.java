@@ -6,9 +6,11 @@ import io.github.bgtasks.internal.health.Target;
 import io.github.bgtasks.spi.Launch;
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
@@ -27,9 +29,34 @@ final class TaskTarget implements Target {
         this.ctx = ctx;
     }
 
-    @Override
-    public TaskHandle task() {
+    /** @return the task, for the engine (probes see only this view) */
+    TaskHandle task() {
         return task;
+    }
+
+    @Override
+    public OptionalLong pid() {
+        return task.pid();
+    }
+
+    @Override
+    public Duration runtime() {
+        return task.runtime();
+    }
+
+    @Override
+    public boolean stopping() {
+        return task.state() == TaskState.STOPPING;
+    }
+
+    @Override
+    public Optional<String> ended() {
+        TaskState s = task.state();
+        if (!s.isTerminal()) {
+            return Optional.empty();
+        }
+        TaskResult r = task.onExit().getNow(null); // completes only after the state turns terminal
+        return Optional.of(r != null ? r.summary() : s.toString());
     }
 
     @Override

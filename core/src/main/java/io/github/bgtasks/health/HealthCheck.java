@@ -3,7 +3,6 @@ package io.github.bgtasks.health;
 import io.github.bgtasks.internal.Durations;
 import io.github.bgtasks.internal.health.Access;
 import io.github.bgtasks.internal.health.Probe;
-import io.github.bgtasks.internal.health.Probes;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -28,18 +27,18 @@ public class HealthCheck {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     static {
-        Access.setChecks(c -> c instanceof Resources r ? r.resourceProbe() : c.probe);
+        Access.setChecks(o -> o instanceof Resources r ? r.resourceProbe() : ((HealthCheck) o).probe);
     }
 
     private final String name;
-    private final Probe.Factory probe;
+    private final Probe.Factory<CheckResult> probe;
     private Duration period = DEFAULT_PERIOD;
     private Duration initialDelay; // null: one period
     private Duration timeout = DEFAULT_TIMEOUT;
     private int failureThreshold = 1;
     private int successThreshold = 1;
 
-    HealthCheck(String name, Probe.Factory probe) {
+    HealthCheck(String name, Probe.Factory<CheckResult> probe) {
         this.name = name;
         this.probe = probe;
     }
@@ -327,7 +326,7 @@ public class HealthCheck {
             return new Resources(this);
         }
 
-        Probe.Factory resourceProbe() {
+        Probe.Factory<CheckResult> resourceProbe() {
             return Probes.resources(maxResident, maxCpu, maxProcesses);
         }
 

@@ -1,7 +1,7 @@
 package io.github.bgtasks.health;
 
 import io.github.bgtasks.internal.health.Access;
-import io.github.bgtasks.internal.health.Probes;
+import io.github.bgtasks.internal.health.Probe;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class Readiness {
     static {
-        Access.setReadiness(r -> r.conditions);
+        Access.setReadiness(o -> ((Readiness) o).conditions);
     }
 
     private final List<Access.Condition> conditions;
@@ -29,7 +29,7 @@ public final class Readiness {
         this.conditions = List.copyOf(conditions);
     }
 
-    private static Readiness of(String name, io.github.bgtasks.internal.health.Probe.Factory probe) {
+    private static Readiness of(String name, Probe.Factory<CheckResult> probe) {
         return new Readiness(List.of(new Access.Condition(name, probe)));
     }
 

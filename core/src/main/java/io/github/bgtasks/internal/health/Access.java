@@ -1,7 +1,5 @@
 package io.github.bgtasks.internal.health;
 
-import io.github.bgtasks.health.HealthCheck;
-import io.github.bgtasks.health.Readiness;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -9,36 +7,38 @@ import java.util.function.Function;
 /**
  * Reads the engine's side of the public health types (their probes) without making it public
  * API: each type hands over its reader from its static initialiser, which has run by the time
- * an instance exists (the JDK's "shared secrets" pattern).
+ * an instance exists (the JDK's "shared secrets" pattern). The readers take {@code Object}, and
+ * probes are generic in their result, so that this package names no type above it: the health
+ * package and the engine both depend on it, and it on neither.
  */
 public final class Access {
-    private static volatile Function<HealthCheck, Probe.Factory> checks;
-    private static volatile Function<Readiness, List<Condition>> readiness;
+    private static volatile Function<Object, Probe.Factory<?>> checks;
+    private static volatile Function<Object, List<Condition>> readiness;
 
     private Access() {
     }
 
     /** A named readiness condition. */
-    public record Condition(String name, Probe.Factory probe) {
+    public record Condition(String name, Probe.Factory<?> probe) {
     }
 
-    /** Called once by {@link HealthCheck}. */
-    public static void setChecks(Function<HealthCheck, Probe.Factory> reader) {
+    /** Called once, by {@code HealthCheck}. */
+    public static void setChecks(Function<Object, Probe.Factory<?>> reader) {
         checks = Objects.requireNonNull(reader);
     }
 
-    /** Called once by {@link Readiness}. */
-    public static void setReadiness(Function<Readiness, List<Condition>> reader) {
+    /** Called once, by {@code Readiness}. */
+    public static void setReadiness(Function<Object, List<Condition>> reader) {
         readiness = Objects.requireNonNull(reader);
     }
 
-    /** @return the check's probe factory */
-    public static Probe.Factory probe(HealthCheck check) {
+    /** @return the probe factory of a {@code HealthCheck} */
+    public static Probe.Factory<?> probe(Object check) {
         return checks.apply(check);
     }
 
-    /** @return the readiness's conditions, all of which must hold */
-    public static List<Condition> conditions(Readiness r) {
+    /** @return the conditions of a {@code Readiness}, all of which must hold */
+    public static List<Condition> conditions(Object r) {
         return readiness.apply(r);
     }
 }

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * Reads the complete lines a log gained since the last read, with their numbers (from 1). A
  * partial last line waits for its end. Not thread-safe: one probe owns it.
  */
-final class LogCursor {
+public final class LogCursor {
     /** How much one read takes at most, so a flood of output costs one check a bounded time. */
     private static final int MAX_READ = 4 * 1024 * 1024;
     private static final int MAX_LINE = 8192;
@@ -23,7 +23,7 @@ final class LogCursor {
     private byte[] partial = new byte[0];
 
     /** A line and its number. */
-    record Line(long number, String text) {
+    public record Line(long number, String text) {
         @Override
         public String toString() {
             return "line " + number + ": " + text;
@@ -31,7 +31,7 @@ final class LogCursor {
     }
 
     /** Feeds each new complete line to {@code sink}; returns how many there were. */
-    long readNew(Target target, Consumer<Line> sink) throws IOException {
+    public long readNew(Target target, Consumer<Line> sink) throws IOException {
         long count = 0;
         try (SeekableByteChannel ch = target.openLog()) {
             long size = ch.size();
@@ -80,7 +80,7 @@ final class LogCursor {
      * error pattern, with two lines before and one after, at most 30 lines; the last 10 lines if
      * none matches.
      */
-    static List<String> relevant(Target target) {
+    public static List<String> relevant(Target target) {
         List<String> lines = new ArrayList<>();
         try (SeekableByteChannel ch = target.openLog()) {
             long size = ch.size();

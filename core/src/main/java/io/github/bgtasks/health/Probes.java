@@ -1,10 +1,8 @@
-package io.github.bgtasks.internal.health;
+package io.github.bgtasks.health;
 
-import io.github.bgtasks.TaskHandle;
-import io.github.bgtasks.TaskResult;
-import io.github.bgtasks.TaskState;
-import io.github.bgtasks.health.CheckResult;
 import io.github.bgtasks.internal.Durations;
+import io.github.bgtasks.internal.health.LogCursor;
+import io.github.bgtasks.internal.health.Probe;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -22,7 +20,7 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /** The built-in probes. Each factory is immutable; each probe belongs to one task. */
-public final class Probes {
+final class Probes {
     /** At most this many lines of evidence per run, so an alert stays readable. */
     static final int MAX_EVIDENCE = 20;
 
@@ -30,26 +28,21 @@ public final class Probes {
     }
 
     /** The task still runs (or is being stopped on request). */
-    public static Probe.Factory alive() {
-        return t -> (Probe.Sync) timeout -> {
-            TaskHandle h = t.task();
-            TaskState s = h.state();
-            if (!s.isTerminal()) {
-                return CheckResult.healthy(s == TaskState.STOPPING ? "stopping" : "running",
-                        "pid " + (h.pid().isPresent() ? h.pid().getAsLong() : "unknown"),
-                        "running for " + Durations.format(h.runtime()));
-            }
-            TaskResult r = h.onExit().getNow(null);
-            return CheckResult.unhealthy("the task has ended: " + (r != null ? r.summary() : s.toString()));
+    static Probe.Factory<CheckResult> alive() {
+        return t -> (Probe.Sync<CheckResult>) timeout -> {
+            return t.ended().map(end -> CheckResult.unhealthy("the task has ended: " + end))
+                    .orElseGet(() -> CheckResult.healthy(t.stopping() ? "stopping" : "running",
+                            "pid " + (t.pid().isPresent() ? t.pid().getAsLong() : "unknown"),
+                            "running for " + Durations.format(t.runtime())));
         };
     }
 
     /** New lines matching {@code pattern} (null: the instance's error pattern) since the last run. */
-    public static Probe.Factory newErrors(Pattern pattern) {
+    static Probe.Factory<CheckResult> newErrors(Pattern pattern) {
         return t -> {
             LogCursor cursor = new LogCursor();
             Pattern p = pattern != null ? pattern : t.errorPattern();
-            return (Probe.Sync) timeout -> {
+            return (Probe.Sync<CheckResult>) timeout -> {
                 List<String> found = new ArrayList<>();
                 long[] matches = {0};
                 long read = cursor.readNew(t, line -> {
@@ -70,10 +63,10 @@ public final class Probes {
     }
 
     /** The log has grown within {@code limit}; measured on the instance's ticker. */
-    public static Probe.Factory quietFor(Duration limit) {
+    static Probe.Factory<CheckResult> quietFor(Duration limit) {
         return t -> {
             long[] last = {-1, t.nanoTime()}; // size, when it last changed
-            return (Probe.Sync) timeout -> {
+            return (Probe.Sync<CheckResult>) timeout -> {
                 long size;
                 try (var ch = t.openLog()) {
                     size = ch.size();
@@ -93,16 +86,16 @@ public final class Probes {
     }
 
     /** A check written in Java; {@code null} counts as unhealthy. */
-    public static Probe.Factory custom(String name, Supplier<CheckResult> check) {
-        return t -> (Probe.Sync) timeout -> {
+    static Probe.Factory<CheckResult> custom(String name, Supplier<CheckResult> check) {
+        return t -> (Probe.Sync<CheckResult>) timeout -> {
             CheckResult r = check.get();
             return r != null ? r : CheckResult.unhealthy("check '" + name + "' returned null instead of a CheckResult");
         };
     }
 
     /** A TCP connect to {@code host:port}. Blocks a pool thread for at most the timeout. */
-    public static Probe.Factory tcp(String host, int port) {
-        return t -> (Probe.Sync) timeout -> {
+    static Probe.Factory<CheckResult> tcp(String host, int port) {
+        return t -> (Probe.Sync<CheckResult>) timeout -> {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(host, port), (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
                 return CheckResult.healthy("port " + port + " on " + host + " accepts connections");
@@ -117,7 +110,7 @@ public final class Probes {
      * A GET answered with {@code expected} (or, when it is 0, any status below 400); sent with
      * {@code client.sendAsync}, so no thread waits for the answer.
      */
-    public static Probe.Factory http(URI uri, int expected, Supplier<HttpClient> client) {
+    static Probe.Factory<CheckResult> http(URI uri, int expected, Supplier<HttpClient> client) {
         return t -> timeout -> {
             HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
             return client.get().sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((resp, e) -> {
@@ -137,11 +130,11 @@ public final class Probes {
     }
 
     /** The whole process tree's memory, CPU and process count against limits (0: no limit). */
-    public static Probe.Factory resources(long maxResident, double maxCpuPercent, int maxProcesses) {
+    static Probe.Factory<CheckResult> resources(long maxResident, double maxCpuPercent, int maxProcesses) {
         return t -> {
             long[] prev = {-1, 0}; // cpu ticks, when
-            return (Probe.Sync) timeout -> {
-                OptionalLong pid = t.task().pid();
+            return (Probe.Sync<CheckResult>) timeout -> {
+                OptionalLong pid = t.pid();
                 if (pid.isEmpty()) {
                     return CheckResult.unknown("the backend does not tell the task's process id");
                 }
@@ -187,11 +180,11 @@ public final class Probes {
     }
 
     /** A line matching {@code pattern} appeared in the log; once seen, it holds. */
-    public static Probe.Factory logLine(Pattern pattern) {
+    static Probe.Factory<CheckResult> logLine(Pattern pattern) {
         return t -> {
             LogCursor cursor = new LogCursor();
             LogCursor.Line[] seen = {null};
-            return (Probe.Sync) timeout -> {
+            return (Probe.Sync<CheckResult>) timeout -> {
                 if (seen[0] == null) {
                     cursor.readNew(t, line -> {
                         if (seen[0] == null && pattern.matcher(line.text()).find()) {

@@ -1,4 +1,4 @@
-package io.github.bgtasks.internal.health;
+package io.github.bgtasks;
 
 import io.github.bgtasks.health.Alert;
 import io.github.bgtasks.health.AlertListener;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@code sendAsync}, so a server that never answers holds no thread; TCP connects block a pool
  * thread for at most their timeout. This class is thread-safe.
  */
-public final class CheckEngine {
+final class CheckEngine {
     static final int POOL_SIZE = 4;
     private static final Logger LOG = LoggerFactory.getLogger(CheckEngine.class);
 
@@ -67,7 +67,7 @@ public final class CheckEngine {
      * @param deadline the readiness deadline, or null
      * @return the supervisor
      */
-    public Supervisor supervise(Target target, List<HealthCheck> checks, Readiness readiness, Duration deadline) {
+    public Supervisor supervise(TaskTarget target, List<HealthCheck> checks, Readiness readiness, Duration deadline) {
         return new Supervisor(this, target, checks, readiness, deadline);
     }
 

@@ -1,8 +1,5 @@
-package io.github.bgtasks.internal.health;
+package io.github.bgtasks;
 
-import io.github.bgtasks.TaskHandle;
-import io.github.bgtasks.TaskResult;
-import io.github.bgtasks.TaskState;
 import io.github.bgtasks.health.Alert;
 import io.github.bgtasks.health.AlertListener;
 import io.github.bgtasks.health.CheckResult;
@@ -11,6 +8,9 @@ import io.github.bgtasks.health.HealthCheck;
 import io.github.bgtasks.health.NotReadyException;
 import io.github.bgtasks.health.Readiness;
 import io.github.bgtasks.internal.Durations;
+import io.github.bgtasks.internal.health.Access;
+import io.github.bgtasks.internal.health.LogCursor;
+import io.github.bgtasks.internal.health.Probe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,14 +29,14 @@ import java.util.concurrent.RejectedExecutionException;
  * the scheduler. Decisions are made under {@link #lock}; alerts, log reads and futures happen
  * after it is released. This class is thread-safe.
  */
-public final class Supervisor {
+final class Supervisor {
     /** How often unmet readiness conditions are tried again. */
     static final Duration READY_POLL = Duration.ofMillis(100);
     /** How long one try of a readiness condition may take. */
     static final Duration READY_TRY_TIMEOUT = Duration.ofSeconds(2);
 
     private final CheckEngine engine;
-    private final Target target;
+    private final TaskTarget target;
     private final List<Running> checks = new ArrayList<>();
     private final List<AlertListener> listeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<TaskHandle> ready = new CompletableFuture<>();
@@ -55,7 +55,7 @@ public final class Supervisor {
     /** One check on this task, with its counters. */
     private static final class Running {
         final HealthCheck check;
-        final Probe probe;
+        final Probe<CheckResult> probe;
         // guarded by the supervisor's lock
         Health.State state = Health.State.UNKNOWN;
         CheckResult last = CheckResult.unknown("not run yet");
@@ -63,7 +63,7 @@ public final class Supervisor {
         int successes;
         Future<?> timer;
 
-        Running(HealthCheck check, Probe probe) {
+        Running(HealthCheck check, Probe<CheckResult> probe) {
             this.check = check;
             this.probe = probe;
         }
@@ -72,30 +72,36 @@ public final class Supervisor {
     /** One readiness condition on this task. */
     private static final class Condition {
         final String name;
-        final Probe probe;
+        final Probe<CheckResult> probe;
         volatile CheckResult last = CheckResult.unknown("not tried yet");
 
-        Condition(String name, Probe probe) {
+        Condition(String name, Probe<CheckResult> probe) {
             this.name = name;
             this.probe = probe;
         }
     }
 
-    Supervisor(CheckEngine engine, Target target, List<HealthCheck> checks, Readiness readiness, Duration deadline) {
+    Supervisor(CheckEngine engine, TaskTarget target, List<HealthCheck> checks, Readiness readiness, Duration deadline) {
         this.engine = engine;
         this.target = target;
         for (HealthCheck c : checks) {
-            this.checks.add(new Running(c, Access.probe(c).open(target)));
+            this.checks.add(new Running(c, probe(Access.probe(c)).open(target)));
         }
         this.readiness = readiness;
         this.deadline = deadline;
         if (readiness != null) {
             for (Access.Condition c : Access.conditions(readiness)) {
-                conditions.add(new Condition(c.name(), c.probe().open(target)));
+                conditions.add(new Condition(c.name(), probe(c.probe()).open(target)));
             }
         } else {
             ready.complete(target.task()); // ready when started: no callback needed
         }
+    }
+
+    /** The health types' probes all yield a {@link CheckResult}: {@code HealthCheck} and {@code Readiness} build them so. */
+    @SuppressWarnings("unchecked")
+    private static Probe.Factory<CheckResult> probe(Probe.Factory<?> f) {
+        return (Probe.Factory<CheckResult>) f;
     }
 
     /** Starts the timers: the readiness polls and deadline, then each check after its initial delay. */
@@ -140,7 +146,7 @@ public final class Supervisor {
      * Runs a probe on the pool, completing with its result, with "unhealthy: timed out" when the
      * timeout passes first, or with "unhealthy: threw X" when it throws. Never fails.
      */
-    private CompletableFuture<CheckResult> attempt(Probe probe, Duration timeout, String name) {
+    private CompletableFuture<CheckResult> attempt(Probe<CheckResult> probe, Duration timeout, String name) {
         CompletableFuture<CheckResult> out = new CompletableFuture<>();
         Future<?> timer = engine.schedule(() -> out.complete(CheckResult.unhealthy(
                 "check '" + name + "' timed out after " + Durations.format(timeout))), timeout);

@@ -1,4 +1,4 @@
-package io.github.bgtasks.internal.health;
+package io.github.bgtasks.health;
 
 import io.github.bgtasks.internal.posix.ProcStat;
 import java.io.IOException;
