@@ -5,9 +5,11 @@
  */
 module io.github.bgtasks {
     requires org.slf4j;
+    requires java.net.http;
 
     exports io.github.bgtasks;
     exports io.github.bgtasks.spi;
+    exports io.github.bgtasks.health;
     // Shared by bgtasks' own modules only: no promise to anyone else.
     exports io.github.bgtasks.internal to io.github.bgtasks.process, io.github.bgtasks.tmux;
     exports io.github.bgtasks.internal.posix to io.github.bgtasks.process, io.github.bgtasks.tmux;

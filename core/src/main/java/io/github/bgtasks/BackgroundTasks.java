@@ -1,5 +1,7 @@
 package io.github.bgtasks;
 
+import io.github.bgtasks.health.AlertListener;
+import io.github.bgtasks.health.Hints;
 import io.github.bgtasks.internal.Durations;
 import io.github.bgtasks.internal.Text;
 import io.github.bgtasks.spi.Backend;
@@ -71,6 +73,7 @@ public final class BackgroundTasks implements AutoCloseable {
     private final LogStore logs;
     private final TaskRegistry registry;
     private final EngineThreads threads;
+    private final CheckEngine health;
     private final TaskContext context;
     private final Delays delays;
     private final Duration stopGracePeriod;
@@ -93,7 +96,18 @@ public final class BackgroundTasks implements AutoCloseable {
                 b.error != null ? b.error : Pattern.compile(DEFAULT_ERROR), logs::read);
         this.context = new TaskContext(backend.name(), b.clock != null ? b.clock : Clock.systemUTC(),
                 b.ticker != null ? b.ticker : Ticker.SYSTEM, threads, logs, logScan,
-                task -> registry.ended(task).forEach(Task::release));
+                task -> registry.ended(task).forEach(Task::release), b.hints != null ? b.hints : Hints.defaults());
+        this.health = new CheckEngine(new CheckEngine.Scheduling() {
+            @Override
+            public java.util.concurrent.Future<?> schedule(Runnable action, long delayNanos) {
+                return threads.schedule(action, delayNanos);
+            }
+
+            @Override
+            public void deliver(Runnable work) {
+                threads.deliver(work);
+            }
+        }, b.alertListeners, delays.idleThreadKeepAlive());
         ShutdownHook.register(this);
         adoptDiscovered();
     }
@@ -176,9 +190,13 @@ public final class BackgroundTasks implements AutoCloseable {
                         + backend.name() + " backend: " + Text.abbreviate(String.valueOf(e.getMessage()), 1000), e);
             }
             Task task = new Task(context, started);
+            Supervisor supervisor = health.supervise(new TaskTarget(task, context), spec.healthChecks(),
+                    spec.readiness().orElse(null), spec.readinessDeadline().orElse(null));
+            task.supervise(supervisor);
             registry.register(r, task);
             registered = true;
             task.watch();
+            supervisor.start();
             return task;
         } catch (RuntimeException | Error e) {
             // Whatever failed (an interrupt, an error of the backend, of ours), nothing stays
@@ -263,6 +281,7 @@ public final class BackgroundTasks implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("closing the {} backend failed", backend.name(), e);
         }
+        health.shutdown();
         threads.shutdown();
     }
 
@@ -301,8 +320,11 @@ public final class BackgroundTasks implements AutoCloseable {
         }
         for (BackendTask b : found) {
             Task task = new Task(context, b);
+            Supervisor supervisor = health.supervise(new TaskTarget(task, context), List.of(), null, null);
+            task.supervise(supervisor);
             if (registry.adopt(task)) {
                 task.watch();
+                supervisor.start();
             } else {
                 LOG.warn("the {} backend found two tasks with id {}; keeping the first", backend.name(), task.id());
             }
@@ -341,6 +363,8 @@ public final class BackgroundTasks implements AutoCloseable {
         private Integer retainFinished;
         private Ticker ticker;
         private Delays delays;
+        private Hints hints;
+        private final List<AlertListener> alertListeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -488,6 +512,32 @@ public final class BackgroundTasks implements AutoCloseable {
          */
         public Builder ticker(Ticker ticker) {
             this.ticker = once(this.ticker, ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Adds a listener for the alerts of every task of the instance: checks turning unhealthy
+         * or healthy again, and failed tasks (failed, timed out or lost; not stopped). Listeners
+         * add up; they run on the callback executor, before the task's own listeners, and one
+         * that throws is logged and harms nothing else.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder alertListener(AlertListener listener) {
+            alertListeners.add(Objects.requireNonNull(listener, "alert listener must not be null"));
+            return this;
+        }
+
+        /**
+         * Sets the table of known causes behind {@link TaskResult#hint()} and alerts' hints,
+         * such as {@code Hints.defaults().with(myHint)}. Default: {@link Hints#defaults()}.
+         *
+         * @param hints the hints
+         * @return this builder
+         */
+        public Builder hints(Hints hints) {
+            this.hints = once(this.hints, hints, "hints");
             return this;
         }
 

@@ -49,6 +49,11 @@ final class LogScan {
         this.opener = opener;
     }
 
+    /** @return the error pattern */
+    Pattern errorPattern() {
+        return error;
+    }
+
     /** What was picked out of one log. */
     record Digest(int warnings, int errors, List<String> firstErrors) {
     }

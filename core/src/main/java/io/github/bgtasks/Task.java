@@ -1,5 +1,7 @@
 package io.github.bgtasks;
 
+import io.github.bgtasks.health.AlertListener;
+import io.github.bgtasks.health.Health;
 import io.github.bgtasks.internal.Text;
 
 import io.github.bgtasks.spi.BackendTask;
@@ -47,6 +49,8 @@ final class Task implements TaskHandle {
     private Future<?> timeoutTimer;
     private Future<?> killTimer;
     private TaskResult done;
+    // set once, before watch(): readiness, health checks and alerts (issue 9)
+    private volatile Supervisor supervisor;
 
     Task(TaskContext ctx, BackendTask backend) {
         this.ctx = ctx;
@@ -55,6 +59,11 @@ final class Task implements TaskHandle {
         // Adopted tasks started earlier; count their runtime from then, on the monotonic clock.
         Duration age = Duration.between(launch.startedAt(), ctx.clock().instant());
         this.startNanos = ctx.ticker().read() - Math.max(0, age.toNanos());
+    }
+
+    /** Attaches the task's supervision; called once, before {@link #watch()}. */
+    void supervise(Supervisor s) {
+        this.supervisor = s;
     }
 
     /** Starts watching: the timeout timer and the exit. Called once the task is registered. */
@@ -153,7 +162,8 @@ final class Task implements TaskHandle {
             state = decide(status);
             Duration ran = Duration.ofNanos(endNanos - startNanos);
             r = new TaskResult(launch.id(), launch.name(), state, status, launch.startedAt(), ran,
-                    launch.logFile(), launch.timeout().orElse(null), logProblem, ctx.logScan());
+                    launch.logFile(), launch.timeout().orElse(null), logProblem, ctx.logScan(),
+                    result -> TaskTarget.explain(ctx.hints(), launch, result));
             done = r;
             toCall = listeners;
             listeners = null;
@@ -168,6 +178,10 @@ final class Task implements TaskHandle {
             ctx.onEnd().accept(this);
         } catch (RuntimeException e) {
             LOG.warn("task {}: could not update the task list after its end", launch.id(), e); // still deliver
+        }
+        Supervisor s = supervisor;
+        if (s != null) {
+            s.ended(r);
         }
         return () -> {
             toCall.forEach(l -> call(l, r)); // first, so that onExit() callers see their effects
@@ -325,6 +339,29 @@ final class Task implements TaskHandle {
     @Override
     public CompletableFuture<TaskResult> kill() {
         return end(Cause.STOP, true);
+    }
+
+    @Override
+    public CompletableFuture<TaskHandle> onReady() {
+        Supervisor s = supervisor;
+        return s != null ? s.onReady() : CompletableFuture.completedFuture(this);
+    }
+
+    @Override
+    public Health health() {
+        Supervisor s = supervisor;
+        return s != null ? s.health() : new Health(Health.State.UNKNOWN, java.util.Map.of());
+    }
+
+    @Override
+    public TaskHandle addAlertListener(AlertListener listener) {
+        Objects.requireNonNull(listener, "listener must not be null");
+        Supervisor s = supervisor;
+        if (s == null) {
+            throw new IllegalStateException("task " + launch.id() + " is not supervised: its BackgroundTasks was closed");
+        }
+        s.addAlertListener(listener);
+        return this;
     }
 
     @Override

@@ -15,8 +15,9 @@ import java.util.function.Consumer;
  * @param logs where logs are kept
  * @param logScan how logs are read
  * @param onEnd told once a task has ended (the registry frees its name)
+ * @param hints the hints for failed results and alerts
  */
 record TaskContext(String backendName, Clock clock, Ticker ticker, EngineThreads threads, LogStore logs,
         LogScan logScan,
-        Consumer<Task> onEnd) {
+        Consumer<Task> onEnd, io.github.bgtasks.health.Hints hints) {
 }

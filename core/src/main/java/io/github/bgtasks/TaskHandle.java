@@ -1,5 +1,7 @@
 package io.github.bgtasks;
 
+import io.github.bgtasks.health.AlertListener;
+import io.github.bgtasks.health.Health;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -111,6 +113,35 @@ public interface TaskHandle extends AutoCloseable {
      * @return the result future
      */
     CompletableFuture<TaskResult> kill();
+
+    /**
+     * Returns a future completed with this handle once the task is ready by its spec's
+     * {@link io.github.bgtasks.health.Readiness}; at once for a task without one. It fails with a
+     * {@link io.github.bgtasks.health.NotReadyException}, naming what was still waited for and
+     * holding the task's last lines, as soon as the task ends first or the deadline passes. Each
+     * call returns a new copy.
+     *
+     * @return the readiness future
+     */
+    CompletableFuture<TaskHandle> onReady();
+
+    /**
+     * Returns the task's health as its {@linkplain TaskSpec.Builder#healthCheck checks} last saw
+     * it: {@link Health.State#UNKNOWN} for a task without checks.
+     *
+     * @return the health, with each check's last result and evidence
+     */
+    Health health();
+
+    /**
+     * Adds a listener for this task's {@link io.github.bgtasks.health.Alert alerts}: its checks
+     * turning unhealthy or healthy again, and its failure. Listeners add up; they run on the
+     * callback executor, and one that throws harms nothing else.
+     *
+     * @param listener the listener
+     * @return this handle
+     */
+    TaskHandle addAlertListener(AlertListener listener);
 
     /**
      * Returns the exact command a person types to watch the task live (tmux backend), if the

@@ -30,10 +30,26 @@ public final class TaskResult {
     private final Duration timeout;
     private final String logProblem;
     private final LogScan scan;
+    private final HintSource hints;
     private volatile LogScan.Digest digest;
+    private volatile Optional<String> hint;
+
+    /** Explains a result with the instance's {@link io.github.bgtasks.health.Hints}; see {@link #hint()}. */
+    @FunctionalInterface
+    interface HintSource {
+        Optional<String> explain(TaskResult result);
+
+        HintSource NONE = r -> Optional.empty();
+    }
 
     TaskResult(String id, String name, TaskState state, ExitStatus exit, Instant startedAt,
             Duration duration, Path logFile, Duration timeout, String logProblem, LogScan scan) {
+        this(id, name, state, exit, startedAt, duration, logFile, timeout, logProblem, scan, HintSource.NONE);
+    }
+
+    TaskResult(String id, String name, TaskState state, ExitStatus exit, Instant startedAt,
+            Duration duration, Path logFile, Duration timeout, String logProblem, LogScan scan, HintSource hints) {
+        this.hints = hints;
         this.id = id;
         this.name = name;
         this.state = state;
@@ -116,6 +132,32 @@ public final class TaskResult {
     /** @return the first error lines of the output (at most ten), in order */
     public List<String> errorLines() {
         return digest().firstErrors();
+    }
+
+    /**
+     * Suggests a fix for a task that did not succeed, when the instance's
+     * {@link io.github.bgtasks.health.Hints} recognise the cause: for example "exit 127: command
+     * not found: 'npx' ... is not on the PATH searched (/usr/bin:/bin)". Read from the end of the
+     * log the first time it is asked for.
+     *
+     * @return one line, or empty (always for a succeeded or stopped task)
+     */
+    public Optional<String> hint() {
+        Optional<String> h = hint;
+        if (h == null) {
+            h = state == TaskState.SUCCEEDED || state == TaskState.STOPPED ? Optional.empty() : hints.explain(this);
+            hint = h;
+        }
+        return h;
+    }
+
+    /** @return the last lines of the log, for hints */
+    List<String> lastLines(int n) {
+        try {
+            return scan.lastLines(logFile, n);
+        } catch (RuntimeException e) {
+            return List.of();
+        }
     }
 
     /** @return whether the task succeeded */

@@ -3,7 +3,10 @@ package io.github.bgtasks;
 import io.github.bgtasks.internal.Durations;
 import io.github.bgtasks.internal.Text;
 import io.github.bgtasks.internal.posix.TaskNames;
+import io.github.bgtasks.health.HealthCheck;
+import io.github.bgtasks.health.Readiness;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
@@ -44,6 +47,9 @@ public final class TaskSpec {
     private final Map<String, String> environment;
     private final Duration timeout;
     private final Duration stopGracePeriod;
+    private final Readiness readiness;
+    private final Duration readinessDeadline;
+    private final List<HealthCheck> healthChecks;
 
     private TaskSpec(Builder b) {
         this.argv = b.argv;
@@ -52,6 +58,9 @@ public final class TaskSpec {
         this.environment = Collections.unmodifiableMap(new LinkedHashMap<>(b.environment));
         this.timeout = b.timeout;
         this.stopGracePeriod = b.stopGracePeriod;
+        this.readiness = b.readiness;
+        this.readinessDeadline = b.readinessDeadline;
+        this.healthChecks = List.copyOf(b.healthChecks);
     }
 
     /**
@@ -128,12 +137,29 @@ public final class TaskSpec {
         return Optional.ofNullable(stopGracePeriod);
     }
 
+    /** @return when the task counts as ready, if it says */
+    public Optional<Readiness> readiness() {
+        return Optional.ofNullable(readiness);
+    }
+
+    /** @return how long the task may take to be ready, when it has a readiness */
+    public Optional<Duration> readinessDeadline() {
+        return Optional.ofNullable(readinessDeadline);
+    }
+
+    /** @return the health checks, in the order they were added */
+    public List<HealthCheck> healthChecks() {
+        return healthChecks;
+    }
+
     @Override
     public String toString() {
         return "TaskSpec{" + (name == null ? "" : name + " ") + Text.command(argv)
                 + (workingDirectory == null ? "" : " in " + workingDirectory)
                 + (environment.isEmpty() ? "" : " env " + environment.keySet())
-                + (timeout == null ? "" : " timeout " + timeout) + "}";
+                + (timeout == null ? "" : " timeout " + timeout)
+                + (readiness == null ? "" : " ready " + readiness)
+                + (healthChecks.isEmpty() ? "" : " checks " + healthChecks.stream().map(HealthCheck::name).toList()) + "}";
     }
 
     /**
@@ -147,6 +173,9 @@ public final class TaskSpec {
         private boolean environmentSet;
         private Duration timeout;
         private Duration stopGracePeriod;
+        private Readiness readiness;
+        private Duration readinessDeadline;
+        private final List<HealthCheck> healthChecks = new ArrayList<>();
 
         private Builder(List<String> argv) {
             if (argv.isEmpty()) {
@@ -256,6 +285,44 @@ public final class TaskSpec {
                 throw new IllegalStateException("stop grace period was already set to " + stopGracePeriod);
             }
             this.stopGracePeriod = grace;
+            return this;
+        }
+
+        /**
+         * Says when the task is ready for use; see {@link TaskHandle#onReady()}.
+         *
+         * @param readiness the conditions, such as {@code Readiness.logLine(Pattern.compile("Listening on"))}
+         * @param deadline how long after the start they may take, positive
+         * @return this builder
+         */
+        public Builder readiness(Readiness readiness, Duration deadline) {
+            Objects.requireNonNull(readiness, "readiness must not be null");
+            Durations.requirePositive(deadline, "readiness deadline");
+            if (this.readiness != null) {
+                throw new IllegalStateException("readiness was already set to " + this.readiness);
+            }
+            this.readiness = readiness;
+            this.readinessDeadline = deadline;
+            return this;
+        }
+
+        /**
+         * Adds a health check, run every period while the task runs; see
+         * {@link TaskHandle#health()} and {@link TaskHandle#addAlertListener}. Checks add up.
+         *
+         * @param check the check, such as {@code HealthCheck.newErrors().every(Duration.ofMinutes(5))}
+         * @return this builder
+         * @throws IllegalArgumentException if a check of the same name was added
+         */
+        public Builder healthCheck(HealthCheck check) {
+            Objects.requireNonNull(check, "health check must not be null");
+            for (HealthCheck c : healthChecks) {
+                if (c.name().equals(check.name())) {
+                    throw new IllegalArgumentException("a health check named '" + check.name()
+                            + "' was already added; each check of a task needs its own name");
+                }
+            }
+            healthChecks.add(check);
             return this;
         }
 

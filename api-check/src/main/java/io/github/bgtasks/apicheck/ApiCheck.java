@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * <li>the module descriptor resolves on the module path, with its runtime dependencies, and
  * each service it {@code provides} is found by {@link ServiceLoader} in that layer;
  * <li>the public surface (public and protected signatures of the packages the module exports
- * to everyone) matches the checked-in baseline, {@code api/<artifactId>.api}.
+ * to everyone) matches the checked-in baseline, {@code api/<artifactId>.api};
+ * <li>the module's packages have no dependency cycle, by {@code jdeps} ({@link PackageCycles}).
  * </ol>
  * The surface is read from the classes as the module layer loads them, so a package that is not
  * exported, or exported only to bgtasks' own modules, is not part of it. A deliberate change is
@@ -57,6 +58,7 @@ public final class ApiCheck {
             Stream.of(args[3].split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of).forEach(path::add);
         }
         List<String> problems = new ArrayList<>();
+        checkCycles(classes, args.length == 4 ? args[3] : "", problems);
         ModuleLayer layer = resolve(name, path, problems);
         if (layer != null) {
             Module module = layer.findModule(name).orElseThrow();
@@ -66,6 +68,15 @@ public final class ApiCheck {
         if (!problems.isEmpty()) {
             System.err.println("[bgtasks api-check] module " + name + ":\n  " + String.join("\n  ", problems));
             System.exit(1);
+        }
+    }
+
+    private static void checkCycles(Path classes, String modulePath, List<String> problems) throws IOException {
+        for (List<String> cycle : PackageCycles.find(PackageCycles.graph(classes, modulePath))) {
+            problems.add("a package dependency cycle: " + String.join(" -> ", cycle)
+                    + "; dependencies run one way only (facade -> engine -> SPI -> internal): move the type that"
+                    + " points back up, or give the lower package its own narrower type"
+                    + " (jdeps -verbose:package " + classes + " shows each edge)");
         }
     }
 

@@ -1,0 +1,121 @@
+package io.github.bgtasks;
+
+import io.github.bgtasks.health.Alert;
+import io.github.bgtasks.health.AlertListener;
+import io.github.bgtasks.health.HealthCheck;
+import io.github.bgtasks.health.Readiness;
+import io.github.bgtasks.internal.posix.DaemonThreads;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The health engine of one instance: its timers go to the instance's scheduler; probe runs go to
+ * one small pool ({@value #POOL_SIZE} daemon threads {@code bgtasks-check-N}, created on demand,
+ * ending when idle), so that neither the scheduler nor any thread per task waits for a check.
+ * HTTP checks use one {@code HttpClient} per JVM (created on the first HTTP check) through
+ * {@code sendAsync}, so a server that never answers holds no thread; TCP connects block a pool
+ * thread for at most their timeout. This class is thread-safe.
+ */
+final class CheckEngine {
+    static final int POOL_SIZE = 4;
+    private static final Logger LOG = LoggerFactory.getLogger(CheckEngine.class);
+
+    /** What the engine needs of the instance's threads. */
+    public interface Scheduling {
+        /**
+         * Runs {@code action} after the delay on the instance's scheduler.
+         *
+         * @throws RejectedExecutionException once the instance is closed
+         */
+        Future<?> schedule(Runnable action, long delayNanos);
+
+        /** Runs user code (listeners, futures) on the callback executor. */
+        void deliver(Runnable work);
+    }
+
+    private final Scheduling threads;
+    private final List<AlertListener> listeners;
+    private final ThreadPoolExecutor pool;
+
+    /**
+     * @param threads the instance's scheduler and callback executor
+     * @param listeners the instance-wide alert listeners
+     * @param idleKeepAlive how long an idle pool thread lives
+     */
+    public CheckEngine(Scheduling threads, List<AlertListener> listeners, Duration idleKeepAlive) {
+        this.threads = threads;
+        this.listeners = List.copyOf(listeners);
+        this.pool = new ThreadPoolExecutor(POOL_SIZE, POOL_SIZE, idleKeepAlive.toNanos(), TimeUnit.NANOSECONDS,
+                new LinkedBlockingQueue<>(), DaemonThreads.factory("bgtasks-check"));
+        pool.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Supervises one task: call {@link Supervisor#start()} once its exit is watched.
+     *
+     * @param target the task
+     * @param checks its checks
+     * @param readiness its readiness, or null
+     * @param deadline the readiness deadline, or null
+     * @return the supervisor
+     */
+    public Supervisor supervise(TaskTarget target, List<HealthCheck> checks, Readiness readiness, Duration deadline) {
+        return new Supervisor(this, target, checks, readiness, deadline);
+    }
+
+    Future<?> schedule(Runnable action, Duration delay) {
+        try {
+            return threads.schedule(action, Math.max(0, delay.toNanos()));
+        } catch (RejectedExecutionException e) {
+            return null; // closed: no more checks
+        }
+    }
+
+    void deliver(Runnable work) {
+        threads.deliver(work);
+    }
+
+    Executor pool() {
+        return pool;
+    }
+
+    /** Calls the instance's listeners and then the task's, each on its own guard. */
+    void alert(Alert alert, List<AlertListener> taskListeners) {
+        if (listeners.isEmpty() && taskListeners.isEmpty()) {
+            return;
+        }
+        deliver(() -> {
+            for (AlertListener l : listeners) {
+                call(l, alert);
+            }
+            for (AlertListener l : taskListeners) {
+                call(l, alert);
+            }
+        });
+    }
+
+    boolean hasInstanceListeners() {
+        return !listeners.isEmpty();
+    }
+
+    private static void call(AlertListener l, Alert alert) {
+        try {
+            l.onAlert(alert);
+        } catch (RuntimeException | Error e) {
+            LOG.warn("alert listener {} failed on an alert of task {}", l, alert.taskId(), e);
+        }
+    }
+
+    /** Stops the pool; runs in flight finish on their own, their results are dropped. */
+    public void shutdown() {
+        pool.shutdownNow();
+    }
+}

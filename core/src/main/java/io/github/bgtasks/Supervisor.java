@@ -1,0 +1,384 @@
+package io.github.bgtasks;
+
+import io.github.bgtasks.health.Alert;
+import io.github.bgtasks.health.AlertListener;
+import io.github.bgtasks.health.CheckResult;
+import io.github.bgtasks.health.Health;
+import io.github.bgtasks.health.HealthCheck;
+import io.github.bgtasks.health.NotReadyException;
+import io.github.bgtasks.health.Readiness;
+import io.github.bgtasks.internal.Durations;
+import io.github.bgtasks.internal.health.Access;
+import io.github.bgtasks.internal.health.LogCursor;
+import io.github.bgtasks.internal.health.Probe;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The checks, readiness and alerts of one task. Each check runs again one period after its last
+ * run began (never two runs of one check at once), on the engine's pool, cut by its timeout on
+ * the scheduler. Decisions are made under {@link #lock}; alerts, log reads and futures happen
+ * after it is released. This class is thread-safe.
+ */
+final class Supervisor {
+    /** How often unmet readiness conditions are tried again. */
+    static final Duration READY_POLL = Duration.ofMillis(100);
+    /** How long one try of a readiness condition may take. */
+    static final Duration READY_TRY_TIMEOUT = Duration.ofSeconds(2);
+
+    private final CheckEngine engine;
+    private final TaskTarget target;
+    private final List<Running> checks = new ArrayList<>();
+    private final List<AlertListener> listeners = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<TaskHandle> ready = new CompletableFuture<>();
+    private final Readiness readiness;
+    private final Duration deadline;
+    private final List<Condition> conditions = new ArrayList<>();
+    private final Object lock = new Object();
+
+    // guarded by lock
+    private boolean started;
+    private boolean ended;
+    private Future<?> deadlineTimer;
+    private Future<?> pollTimer;
+    private volatile TaskResult end;
+
+    /** One check on this task, with its counters. */
+    private static final class Running {
+        final HealthCheck check;
+        final Probe<CheckResult> probe;
+        // guarded by the supervisor's lock
+        Health.State state = Health.State.UNKNOWN;
+        CheckResult last = CheckResult.unknown("not run yet");
+        int failures;
+        int successes;
+        Future<?> timer;
+
+        Running(HealthCheck check, Probe<CheckResult> probe) {
+            this.check = check;
+            this.probe = probe;
+        }
+    }
+
+    /** One readiness condition on this task. */
+    private static final class Condition {
+        final String name;
+        final Probe<CheckResult> probe;
+        volatile CheckResult last = CheckResult.unknown("not tried yet");
+
+        Condition(String name, Probe<CheckResult> probe) {
+            this.name = name;
+            this.probe = probe;
+        }
+    }
+
+    Supervisor(CheckEngine engine, TaskTarget target, List<HealthCheck> checks, Readiness readiness, Duration deadline) {
+        this.engine = engine;
+        this.target = target;
+        for (HealthCheck c : checks) {
+            this.checks.add(new Running(c, probe(Access.probe(c)).open(target)));
+        }
+        this.readiness = readiness;
+        this.deadline = deadline;
+        if (readiness != null) {
+            for (Access.Condition c : Access.conditions(readiness)) {
+                conditions.add(new Condition(c.name(), probe(c.probe()).open(target)));
+            }
+        } else {
+            ready.complete(target.task()); // ready when started: no callback needed
+        }
+    }
+
+    /** The health types' probes all yield a {@link CheckResult}: {@code HealthCheck} and {@code Readiness} build them so. */
+    @SuppressWarnings("unchecked")
+    private static Probe.Factory<CheckResult> probe(Probe.Factory<?> f) {
+        return (Probe.Factory<CheckResult>) f;
+    }
+
+    /** Starts the timers: the readiness polls and deadline, then each check after its initial delay. */
+    public void start() {
+        synchronized (lock) {
+            if (started || ended) {
+                started = true;
+                return;
+            }
+            started = true;
+            for (Running r : checks) {
+                r.timer = engine.schedule(() -> run(r), r.check.initialDelay());
+            }
+            if (readiness != null) {
+                deadlineTimer = engine.schedule(this::deadlinePassed, deadline);
+                pollTimer = engine.schedule(() -> poll(false), Duration.ZERO);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    private void run(Running r) {
+        synchronized (lock) {
+            if (ended) {
+                return;
+            }
+        }
+        long began = target.nanoTime();
+        attempt(r.probe, r.check.timeout(), r.check.name()).whenCompleteAsync((result, e) -> {
+            record(r, result);
+            long next = began + r.check.period().toNanos() - target.nanoTime();
+            synchronized (lock) {
+                if (!ended) {
+                    r.timer = engine.schedule(() -> run(r), Duration.ofNanos(Math.max(0, next)));
+                }
+            }
+        }, engine.pool());
+    }
+
+    /**
+     * Runs a probe on the pool, completing with its result, with "unhealthy: timed out" when the
+     * timeout passes first, or with "unhealthy: threw X" when it throws. Never fails.
+     */
+    private CompletableFuture<CheckResult> attempt(Probe<CheckResult> probe, Duration timeout, String name) {
+        CompletableFuture<CheckResult> out = new CompletableFuture<>();
+        Future<?> timer = engine.schedule(() -> out.complete(CheckResult.unhealthy(
+                "check '" + name + "' timed out after " + Durations.format(timeout))), timeout);
+        try {
+            engine.pool().execute(() -> {
+                CompletableFuture<CheckResult> inner;
+                try {
+                    inner = Objects.requireNonNull(probe.check(timeout), "the probe returned no future");
+                } catch (Exception | Error e) {
+                    inner = CompletableFuture.failedFuture(e);
+                }
+                CompletableFuture<CheckResult> running = inner;
+                running.whenComplete((res, e) -> out.complete(res != null ? res : threw(name, e)));
+                out.whenComplete((res, e) -> running.cancel(true)); // a timed-out run is abandoned
+            });
+        } catch (RejectedExecutionException e) {
+            out.complete(CheckResult.unknown("the instance is closed"));
+        }
+        out.whenComplete((res, e) -> {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+        });
+        return out;
+    }
+
+    private static CheckResult threw(String name, Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        List<String> ev = new ArrayList<>();
+        ev.add(String.valueOf(cause));
+        for (StackTraceElement el : cause == null ? new StackTraceElement[0] : cause.getStackTrace()) {
+            if (ev.size() > 5) {
+                break;
+            }
+            ev.add("  at " + el);
+        }
+        return CheckResult.unhealthy("check '" + name + "' threw " + cause, ev.toArray(String[]::new));
+    }
+
+    private void record(Running r, CheckResult result) {
+        Alert.Kind kind = null;
+        synchronized (lock) {
+            if (ended) {
+                return; // a run in flight at the end: the end decides, no alert after a stop
+            }
+            r.last = result;
+            switch (result.state()) {
+                case HEALTHY -> {
+                    r.failures = 0;
+                    r.successes++;
+                    if (r.state == Health.State.UNHEALTHY) {
+                        if (r.successes >= r.check.successThreshold()) {
+                            r.state = Health.State.HEALTHY;
+                            kind = Alert.Kind.RECOVERED;
+                        }
+                    } else {
+                        r.state = Health.State.HEALTHY;
+                    }
+                }
+                case UNHEALTHY -> {
+                    r.successes = 0;
+                    r.failures++;
+                    if (r.state != Health.State.UNHEALTHY && r.failures >= r.check.failureThreshold()) {
+                        r.state = Health.State.UNHEALTHY;
+                        kind = Alert.Kind.UNHEALTHY;
+                    }
+                }
+                default -> {
+                    r.failures = 0;
+                    r.successes = 0;
+                    if (r.state != Health.State.UNHEALTHY) {
+                        r.state = Health.State.UNKNOWN;
+                    }
+                }
+            }
+        }
+        if (kind != null) {
+            raise(kind, r.check.name(), kind == Alert.Kind.RECOVERED
+                    ? "check '" + r.check.name() + "' is healthy again: " + result.message()
+                    : "check '" + r.check.name() + "' is unhealthy: " + result.message(), result.evidence(), null);
+        }
+    }
+
+    private void raise(Alert.Kind kind, String check, String message, List<String> evidence, TaskResult result) {
+        if (listeners.isEmpty() && !engine.hasInstanceListeners()) {
+            return;
+        }
+        List<String> lines = LogCursor.relevant(target);
+        Optional<String> hint = kind == Alert.Kind.RECOVERED ? Optional.empty()
+                : result != null ? result.hint() : target.hint(lines);
+        engine.alert(new Alert(kind, target.task().id(), check, message, evidence, lines, hint), List.copyOf(listeners));
+    }
+
+    // ---------------------------------------------------------------- readiness
+
+    private void poll(boolean last) {
+        List<CompletableFuture<CheckResult>> tries = new ArrayList<>();
+        for (Condition c : conditions) {
+            if (!c.last.isHealthy()) {
+                tries.add(attempt(c.probe, READY_TRY_TIMEOUT, c.name).whenComplete((r, e) -> c.last = r));
+            }
+        }
+        CompletableFuture.allOf(tries.toArray(CompletableFuture[]::new)).whenCompleteAsync((v, e) -> {
+            boolean all = conditions.stream().allMatch(c -> c.last.isHealthy());
+            if (all) {
+                synchronized (lock) {
+                    cancel(deadlineTimer);
+                }
+                engine.deliver(() -> ready.complete(target.task()));
+            } else if (last) {
+                TaskResult r = end; // onExit() completes only after this, on the callback executor
+                notReady("task " + target.task().id() + " ended (" + (r != null ? r.summary() : target.task().state())
+                        + ") before it was ready");
+            } else {
+                synchronized (lock) {
+                    if (!ended && !ready.isDone()) {
+                        pollTimer = engine.schedule(() -> poll(false), READY_POLL);
+                    }
+                }
+            }
+        }, engine.pool());
+    }
+
+    private void deadlinePassed() {
+        engine.pool().execute(() -> notReady("task " + target.task().id() + " was not ready within "
+                + Durations.format(deadline)));
+    }
+
+    private void notReady(String what) {
+        if (ready.isDone()) {
+            return;
+        }
+        synchronized (lock) {
+            cancel(pollTimer);
+            cancel(deadlineTimer);
+        }
+        List<String> waiting = conditions.stream().filter(c -> !c.last.isHealthy())
+                .map(c -> c.name + " (" + c.last.message() + ")").toList();
+        List<String> tail = target.task().tail(20);
+        NotReadyException e = new NotReadyException(what + "; still waiting for " + String.join(", ", waiting)
+                + (tail.isEmpty() ? "; it wrote nothing" : "; its last lines:\n  " + String.join("\n  ", tail)), tail);
+        engine.deliver(() -> ready.completeExceptionally(e));
+    }
+
+    // ---------------------------------------------------------------- the end
+
+    /** Called once the task has ended: stops the checks, fails readiness, raises the end's alert. */
+    public void ended(TaskResult result) {
+        Running alive = null;
+        boolean pollAgain;
+        synchronized (lock) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            end = result;
+            for (Running r : checks) {
+                cancel(r.timer);
+                if (r.check.name().equals("alive")) {
+                    alive = r;
+                }
+            }
+            cancel(pollTimer);
+            pollAgain = readiness != null && started && !ready.isDone();
+            if (alive != null && result.state() != TaskState.STOPPED) {
+                alive.state = Health.State.UNHEALTHY;
+                alive.last = CheckResult.unhealthy("the task has ended: " + result.summary());
+            }
+        }
+        Running aliveCheck = alive;
+        if (!pollAgain && listeners.isEmpty() && !engine.hasInstanceListeners()) {
+            return; // nobody to tell: no thread hop per task end
+        }
+        try {
+            engine.pool().execute(() -> {
+                if (pollAgain) {
+                    poll(true); // a last look: the line may have come just before the end
+                }
+                endAlert(result, aliveCheck);
+            });
+        } catch (RejectedExecutionException e) {
+            // closed: nobody is listening any more
+        }
+    }
+
+    private void endAlert(TaskResult result, Running alive) {
+        TaskState s = result.state();
+        String check = alive != null ? "alive" : "exit";
+        if (s == TaskState.FAILED || s == TaskState.TIMED_OUT || s == TaskState.LOST) {
+            raise(Alert.Kind.FAILED, check, "task " + result.id() + " failed: " + result.summary(),
+                    result.errorLines(), result);
+        } else if (s == TaskState.SUCCEEDED && alive != null) {
+            raise(Alert.Kind.UNHEALTHY, check, "check 'alive' is unhealthy: task " + result.id()
+                    + " ended although it should run until stopped: " + result.summary(), List.of(), result);
+        }
+    }
+
+    private static void cancel(Future<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /** @return a copy of the readiness future */
+    public CompletableFuture<TaskHandle> onReady() {
+        return ready.copy();
+    }
+
+    /** @return the health as the checks last saw it */
+    public Health health() {
+        Map<String, CheckResult> results = new LinkedHashMap<>();
+        boolean anyUnhealthy = false;
+        boolean allHealthy = !checks.isEmpty();
+        synchronized (lock) {
+            for (Running r : checks) {
+                // Below the failure threshold the check still counts as what it was.
+                CheckResult shown = r.last.state() == r.state ? r.last : new CheckResult(r.state, r.last.message()
+                        + (r.state == Health.State.UNHEALTHY ? "" : " (" + r.failures + " of " + r.check.failureThreshold()
+                        + " failures before unhealthy)"), r.last.evidence());
+                results.put(r.check.name(), shown);
+                anyUnhealthy |= r.state == Health.State.UNHEALTHY;
+                allHealthy &= r.state == Health.State.HEALTHY;
+            }
+        }
+        return new Health(anyUnhealthy ? Health.State.UNHEALTHY : allHealthy ? Health.State.HEALTHY
+                : Health.State.UNKNOWN, results);
+    }
+
+    /** Adds a listener for this task's alerts. */
+    public void addAlertListener(AlertListener l) {
+        listeners.add(Objects.requireNonNull(l, "listener must not be null"));
+    }
+}
