@@ -195,13 +195,24 @@ interface Contender extends AutoCloseable {
             }));
         }
 
+        /**
+         * Runs a tmux client with the default options ({@code -f /dev/null}: no user settings).
+         * With the default {@code exit-empty on}, a server whose last session just ended exits
+         * while the next client may be talking to it: then the call is repeated, as bgtasks does.
+         */
         private void tmux(String... args) throws IOException, InterruptedException {
-            List<String> cmd = new ArrayList<>(List.of("tmux", "-L", server.socket()));
+            List<String> cmd = new ArrayList<>(List.of("tmux", "-f", "/dev/null", "-L", server.socket()));
             cmd.addAll(List.of(args));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException(String.join(" ", cmd) + " exited with " + p.exitValue() + ": " + out);
+            for (int attempt = 1; ; attempt++) {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes());
+                if (p.waitFor() == 0) {
+                    return;
+                }
+                if (!out.contains("server exited unexpectedly") || attempt == 5) {
+                    throw new IllegalStateException(String.join(" ", cmd) + " exited with " + p.exitValue() + ": "
+                            + out);
+                }
             }
         }
 
