@@ -21,13 +21,8 @@ final class Fork {
     }
 
     static Map<String, String> run(Class<?> main, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("java.class.path"),
-                main.getName()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = start(main, args);
+        p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(LIMIT_MINUTES, TimeUnit.MINUTES)) {
             p.destroyForcibly();
@@ -44,5 +39,19 @@ final class Fork {
             values.put(l.substring(0, eq), l.substring(eq + 1));
         });
         return values;
+    }
+
+    /**
+     * Starts {@code main} in a fresh JVM with this one's class path; its stderr goes to ours,
+     * its stdin and stdout are the caller's to use.
+     */
+    static Process start(Class<?> main, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", System.getProperty("java.class.path"),
+                main.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 }

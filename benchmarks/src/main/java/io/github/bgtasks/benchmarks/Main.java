@@ -26,21 +26,27 @@ public final class Main {
      *
      * @param args the report file (default {@code benchmarks.md}), then the scale: {@code full}
      *     (default, about 5 minutes) or {@code quick} (a smoke run of the harness), optionally
-     *     followed by {@code :start-rate} to run only the start rate (e.g. {@code full:start-rate})
+     *     followed by {@code :side-by-side} or {@code :start-rate} to run only that section (e.g.
+     *     {@code full:side-by-side}, issue 8's table)
      * @throws Exception if a contender failed; nothing is reported then
      */
     public static void main(String[] args) throws Exception {
         Path report = Path.of(args.length > 0 ? args[0] : "benchmarks.md").toAbsolutePath();
         String[] mode = (args.length > 1 ? args[1] : "full").split(":", 2);
         Scale scale = Scale.named(mode[0]);
-        boolean startRateOnly = mode.length > 1 && checkOnly(mode[1]);
+        String only = mode.length > 1 ? checkOnly(mode[1]) : null;
         Instant began = Instant.now();
         Path work = Files.createTempDirectory("bgtasks-bench-");
         List<Section> sections = new ArrayList<>();
         List<String> load = new ArrayList<>();
         try (TmuxServer tmux = new TmuxServer()) {
-            sections.add(progress("start rate", load, () -> StartRate.run(scale, work, tmux)));
-            if (!startRateOnly) {
+            if (only == null || only.equals("side-by-side")) {
+                sections.add(progress("side by side", load, () -> SideBySide.run(scale, work)));
+            }
+            if (only == null || only.equals("start-rate")) {
+                sections.add(progress("start rate", load, () -> StartRate.run(scale, work, tmux)));
+            }
+            if (only == null) {
                 sections.add(progress("exit latency", load, () -> ExitLatency.run(scale, work, tmux)));
                 sections.add(progress("throughput", load, () -> Throughput.run(scale, work)));
                 // Last: thousands of threads and processes push the load average up for a minute.
@@ -56,11 +62,12 @@ public final class Main {
         System.out.println("(written to " + report + ")");
     }
 
-    private static boolean checkOnly(String section) {
-        if (!section.equals("start-rate")) {
-            throw new IllegalArgumentException("unknown section '" + section + "'; only start-rate can run alone");
+    private static String checkOnly(String section) {
+        if (!section.equals("start-rate") && !section.equals("side-by-side")) {
+            throw new IllegalArgumentException("unknown section '" + section
+                    + "'; only start-rate and side-by-side can run alone");
         }
-        return true;
+        return section;
     }
 
     /** One benchmark section, run with a line on stderr so that a long run shows progress. */
@@ -84,7 +91,7 @@ public final class Main {
     }
 
     /** @return the 1-minute load average */
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         } catch (IOException e) {

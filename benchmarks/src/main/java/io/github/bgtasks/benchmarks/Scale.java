@@ -7,17 +7,18 @@ package io.github.bgtasks.benchmarks;
  * @param starts tasks per timed start-rate round
  * @param warmup untimed runs before the start-rate and latency rounds
  * @param rounds start-rate rounds per contender (medians over rounds are reported)
+ * @param roundTasks sequential tasks per round of the side-by-side rows (issue 8)
  * @param concurrent tasks held running at once for the thread count
  * @param tmuxConcurrent tmux sessions held running at once
  * @param latencyRuns timed exit-latency runs per contender
  * @param throughputBytes bytes the throughput task writes
  * @param throughputRuns throughput runs per contender (the median of paired ratios is reported)
  */
-record Scale(int starts, int warmup, int rounds, int concurrent, int tmuxConcurrent, int latencyRuns,
+record Scale(int starts, int warmup, int rounds, int roundTasks, int concurrent, int tmuxConcurrent, int latencyRuns,
         long throughputBytes, int throughputRuns) {
 
-    static final Scale FULL = new Scale(500, 100, 5, 1000, 200, 50, 512L << 20, 5);
-    static final Scale QUICK = new Scale(50, 10, 1, 100, 20, 10, 32L << 20, 1);
+    static final Scale FULL = new Scale(500, 100, 5, 50, 1000, 200, 50, 512L << 20, 5);
+    static final Scale QUICK = new Scale(50, 10, 1, 10, 100, 20, 10, 32L << 20, 1);
 
     static Scale named(String name) {
         return switch (name) {

@@ -124,7 +124,7 @@ final class StartRate {
                 + scale.warmup() + " warm-up runs per contender, then " + scale.rounds()
                 + " timed rounds of " + scale.starts() + ", round-robin over the contenders.\n\n" + table
                 + (withTmux ? "" : "\ntmux rows not measured: " + TmuxServer.unavailable().orElse("") + "\n");
-        return new Section(md, List.of(new Section.Target("start rate ≥ 0.9x raw ProcessBuilder (process backend)",
+        return new Section(md, List.of(new Section.Target("same-JVM start rate, output discarded ≥ 0.9x raw ProcessBuilder (process backend)",
                 Table.ratio(bgtasksRatio), bgtasksRatio >= 0.9)));
     }
 

@@ -54,7 +54,8 @@ final class Subjects {
         }
     }
 
-    private static BackgroundTasks build(Backend backend, Path logs) {
+    /** Builds an instance on {@code backend} that stops its tasks on close and logs to {@code logs}. */
+    static BackgroundTasks build(Backend backend, Path logs) {
         return BackgroundTasks.builder()
                 .backend(backend)
                 .logDirectory(logs)
