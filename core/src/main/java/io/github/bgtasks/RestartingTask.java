@@ -62,7 +62,14 @@ final class RestartingTask implements TaskHandle {
 
     /** Starts the first run; a failure to start it is thrown, as for a task without a policy. */
     RestartingTask start() {
-        launcher.launch(spec, this::prepare);
+        Task first = launcher.launch(spec, this::prepare);
+        boolean stopNow;
+        synchronized (lock) {
+            stopNow = over; // the instance was closed while it started
+        }
+        if (stopNow) {
+            first.stop();
+        }
         return this;
     }
 
@@ -183,7 +190,9 @@ final class RestartingTask implements TaskHandle {
                 backoffTimer.cancel(false);
             }
             run = current;
-            starting = launching;
+            // a run being started (or the first, by close() during start()) is stopped by restart(),
+            // or by close() once its launch is over
+            starting = launching || run == null;
         }
         if (!starting) { // else restart() stops the new run as soon as it is started
             if (stop) {
