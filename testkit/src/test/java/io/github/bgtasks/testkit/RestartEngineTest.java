@@ -138,7 +138,9 @@ class RestartEngineTest {
         TaskHandle h = tasks.start(TaskSpec.builder("sleep", "1000").name("web").timeout(Duration.ofMinutes(1))
                 .restart(RestartPolicy.onFailure().backoff(SECOND, SECOND)).build());
         scheduler.advance(Duration.ofMinutes(1)); // the timeout: SIGTERM, the fake exits
-        patiently().until(() -> scheduler.pending() == 1);
+        // the end cancels the kill timer in the same step as it sets the state: then only the backoff is left
+        patiently().until(() -> tasks.find("web.1").orElseThrow().state() == TaskState.TIMED_OUT
+                && scheduler.pending() == 1);
         scheduler.advance(SECOND);
         assertEquals(2, backend.launched().size(), "a timed-out run is restarted under onFailure()");
         assertEquals(TaskState.TIMED_OUT, tasks.find("web.1").orElseThrow().state());
