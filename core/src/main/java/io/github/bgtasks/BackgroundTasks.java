@@ -2,6 +2,7 @@ package io.github.bgtasks;
 
 import io.github.bgtasks.health.AlertListener;
 import io.github.bgtasks.health.Hints;
+import io.github.bgtasks.health.RestartPolicy;
 import io.github.bgtasks.internal.Durations;
 import io.github.bgtasks.internal.Text;
 import io.github.bgtasks.spi.Backend;
@@ -72,6 +73,7 @@ public final class BackgroundTasks implements AutoCloseable {
     private final Backend backend;
     private final LogStore logs;
     private final TaskRegistry registry;
+    private final java.util.Set<RestartingTask> restarting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final EngineThreads threads;
     private final CheckEngine health;
     private final TaskContext context;
@@ -168,6 +170,22 @@ public final class BackgroundTasks implements AutoCloseable {
      */
     public TaskHandle start(TaskSpec spec) {
         Objects.requireNonNull(spec, "spec must not be null");
+        if (spec.restart() == RestartPolicy.never()) {
+            return launch(spec, t -> { });
+        }
+        RestartingTask chain = new RestartingTask(this::launch, spec, context);
+        restarting.add(chain);
+        chain.onExit().whenComplete((r, e) -> restarting.remove(chain));
+        try {
+            return chain.start();
+        } catch (RuntimeException | Error e) {
+            restarting.remove(chain);
+            throw e;
+        }
+    }
+
+    /** Starts one run; {@code prepare} sees the task once registered, before its end is watched. */
+    private Task launch(TaskSpec spec, java.util.function.Consumer<Task> prepare) {
         requireOpen();
         StartChecks.Checked checked = StartChecks.check(spec, backend);
         TaskRegistry.Reservation r = registry.reserve(spec.name().orElse(null), spec.argv().get(0));
@@ -195,6 +213,7 @@ public final class BackgroundTasks implements AutoCloseable {
             task.supervise(supervisor);
             registry.register(r, task);
             registered = true;
+            prepare.accept(task);
             task.watch();
             supervisor.start();
             return task;
@@ -272,6 +291,9 @@ public final class BackgroundTasks implements AutoCloseable {
             return;
         }
         ShutdownHook.unregister(this);
+        for (RestartingTask chain : restarting) {
+            chain.end(false, false); // no run starts after this; the runs are stopped (or left) below
+        }
         registry.closeAndAwaitLaunches(); // so that no task starts after the stop below and outlives the instance
         if (stopTasksOnClose) {
             stopAll();

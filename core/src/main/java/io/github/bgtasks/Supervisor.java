@@ -332,6 +332,21 @@ final class Supervisor {
         }
     }
 
+    /**
+     * Raises the {@link Alert.Kind#GAVE_UP} alert of a task whose restart policy allows no more
+     * runs, with the last run's evidence and hint; the log is read on the pool.
+     */
+    void gaveUp(TaskResult last, String message) {
+        if (listeners.isEmpty() && !engine.hasInstanceListeners()) {
+            return;
+        }
+        try {
+            engine.pool().execute(() -> raise(Alert.Kind.GAVE_UP, "restart", message, last.errorLines(), last));
+        } catch (RejectedExecutionException e) {
+            // closed: nobody is listening any more
+        }
+    }
+
     private void endAlert(TaskResult result, Running alive) {
         TaskState s = result.state();
         String check = alive != null ? "alive" : "exit";

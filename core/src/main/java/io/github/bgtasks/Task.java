@@ -66,6 +66,11 @@ final class Task implements TaskHandle {
         this.supervisor = s;
     }
 
+    /** @return the task's supervision, or null before {@link #supervise} */
+    Supervisor supervisor() {
+        return supervisor;
+    }
+
     /** Starts watching: the timeout timer and the exit. Called once the task is registered. */
     void watch() {
         launch.timeout().ifPresent(limit -> {

@@ -5,6 +5,7 @@ import io.github.bgtasks.internal.Text;
 import io.github.bgtasks.internal.posix.TaskNames;
 import io.github.bgtasks.health.HealthCheck;
 import io.github.bgtasks.health.Readiness;
+import io.github.bgtasks.health.RestartPolicy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.time.Duration;
@@ -50,6 +51,7 @@ public final class TaskSpec {
     private final Readiness readiness;
     private final Duration readinessDeadline;
     private final List<HealthCheck> healthChecks;
+    private final RestartPolicy restart;
 
     private TaskSpec(Builder b) {
         this.argv = b.argv;
@@ -61,6 +63,7 @@ public final class TaskSpec {
         this.readiness = b.readiness;
         this.readinessDeadline = b.readinessDeadline;
         this.healthChecks = List.copyOf(b.healthChecks);
+        this.restart = b.restart != null ? b.restart : RestartPolicy.never();
     }
 
     /**
@@ -152,6 +155,11 @@ public final class TaskSpec {
         return healthChecks;
     }
 
+    /** @return when the task is started again after it ended; {@link RestartPolicy#never()} by default */
+    public RestartPolicy restart() {
+        return restart;
+    }
+
     @Override
     public String toString() {
         return "TaskSpec{" + (name == null ? "" : name + " ") + Text.command(argv)
@@ -159,7 +167,8 @@ public final class TaskSpec {
                 + (environment.isEmpty() ? "" : " env " + environment.keySet())
                 + (timeout == null ? "" : " timeout " + timeout)
                 + (readiness == null ? "" : " ready " + readiness)
-                + (healthChecks.isEmpty() ? "" : " checks " + healthChecks.stream().map(HealthCheck::name).toList()) + "}";
+                + (healthChecks.isEmpty() ? "" : " checks " + healthChecks.stream().map(HealthCheck::name).toList())
+                + (restart == RestartPolicy.never() ? "" : " " + restart) + "}";
     }
 
     /**
@@ -176,6 +185,7 @@ public final class TaskSpec {
         private Readiness readiness;
         private Duration readinessDeadline;
         private final List<HealthCheck> healthChecks = new ArrayList<>();
+        private RestartPolicy restart;
 
         private Builder(List<String> argv) {
             if (argv.isEmpty()) {
@@ -323,6 +333,25 @@ public final class TaskSpec {
                 }
             }
             healthChecks.add(check);
+            return this;
+        }
+
+        /**
+         * Starts the task again after it ends, as the policy says. Each run has its own id, log
+         * file and result; the handle that {@code start} returns follows the current run, its
+         * completion listeners hear every run, and its {@code onExit()} completes with the last
+         * run's result once the restarting has ended (given up, or stopped). A stop of the handle
+         * or of a run, and closing the instance, end the restarting.
+         *
+         * @param policy such as {@code RestartPolicy.onFailure().maxRestarts(3)}
+         * @return this builder
+         */
+        public Builder restart(RestartPolicy policy) {
+            Objects.requireNonNull(policy, "restart policy must not be null");
+            if (this.restart != null) {
+                throw new IllegalStateException("restart policy was already set to " + this.restart);
+            }
+            this.restart = policy;
             return this;
         }
 

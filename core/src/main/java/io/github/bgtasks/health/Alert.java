@@ -29,7 +29,12 @@ public record Alert(Kind kind, String taskId, String check, String message, List
         /** An unhealthy check succeeded as often in a row as its success threshold. */
         RECOVERED,
         /** The task ended as failed, timed out or lost (not when it was stopped). */
-        FAILED
+        FAILED,
+        /**
+         * The task's {@link RestartPolicy} allowed no more restarts (or a restart could not start):
+         * raised once, after its last run's end, with that run's evidence and hint.
+         */
+        GAVE_UP
     }
 
     /** Copies the lists; rejects nulls. */
