@@ -1,6 +1,7 @@
 package io.github.bgtasks.process;
 
 import io.github.bgtasks.internal.posix.ProcStat;
+import java.io.File;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,13 +42,42 @@ final class Sessions {
             return found;
         }
         long me = ProcessHandle.current().pid();
-        ProcessHandle.allProcesses().forEach(p -> {
-            if (p.pid() != me) {
-                ProcStat.read(p.pid()).filter(s -> !s.isZombie() && sessions.contains(s.sid()))
-                        .ifPresent(s -> found.computeIfAbsent(s.sid(), k -> new ArrayList<>()).add(p));
+        // one read of /proc/<pid>/stat per process; a handle (which reads it again) only for members
+        String[] names = new File("/proc").list();
+        for (String name : names == null ? new String[0] : names) {
+            long pid = pidOf(name);
+            if (pid <= 0 || pid == me) {
+                continue;
             }
-        });
+            Optional<ProcStat> stat = ProcStat.read(pid).filter(s -> !s.isZombie() && sessions.contains(s.sid()));
+            if (stat.isEmpty()) {
+                continue;
+            }
+            Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+            // the same process still, not a pid reused since the read: the handle is then the member's
+            boolean same = handle.isPresent() && ProcStat.read(pid)
+                    .filter(s -> s.startTime() == stat.get().startTime() && s.sid() == stat.get().sid()).isPresent();
+            if (same) {
+                found.computeIfAbsent(stat.get().sid(), k -> new ArrayList<>()).add(handle.get());
+            }
+        }
         return found;
+    }
+
+    /** @return the pid a {@code /proc} entry is named after, or -1 */
+    private static long pidOf(String name) {
+        if (name.isEmpty() || name.length() > 18) {
+            return -1;
+        }
+        long pid = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            pid = pid * 10 + (c - '0');
+        }
+        return pid;
     }
 
     /** Sends SIGTERM ({@code force} false) or SIGKILL to each process. */
