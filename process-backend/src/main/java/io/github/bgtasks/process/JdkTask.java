@@ -131,7 +131,7 @@ final class JdkTask implements BackendTask {
      * backend shares among all tasks that ended about the same time.
      */
     void sweepAfterEnd(List<ProcessHandle> sessionMembers) {
-        List<ProcessHandle> left = live(sessionMembers);
+        List<ProcessHandle> left = live(sessionMembers, false);
         if (!left.isEmpty()) {
             LOG.debug("task {} ended; ending the {} process(es) it left behind", launch.id(), left.size());
             signal(left, false);
@@ -188,15 +188,22 @@ final class JdkTask implements BackendTask {
      */
     private List<ProcessHandle> tree() {
         OptionalLong sid = leftoverSession();
-        return live(sid.isPresent() ? Sessions.members(Set.of(sid.getAsLong())).getOrDefault(sid.getAsLong(), List.of()) : List.of());
+        if (sid.isEmpty()) {
+            return live(List.of(), true);
+        }
+        // one pass over /proc for both the session and the descendants
+        return live(ended ? Sessions.members(Set.of(sid.getAsLong())).getOrDefault(sid.getAsLong(), List.of())
+                : Sessions.membersAndDescendants(sid.getAsLong(), leader.pid()), false);
     }
 
-    /** @return {@link #tree()} with the session's members given */
-    private List<ProcessHandle> live(List<ProcessHandle> sessionMembers) {
+    /** @return {@link #tree()} from the session's members found (and the descendants, if {@code descendants}) */
+    private List<ProcessHandle> live(List<ProcessHandle> sessionMembers, boolean descendants) {
         Set<ProcessHandle> found = new LinkedHashSet<>();
         if (!ended) {
             found.add(leader);
-            leader.descendants().forEach(found::add);
+            if (descendants) {
+                leader.descendants().forEach(found::add);
+            }
         }
         found.addAll(sessionMembers);
         found.addAll(seen);
