@@ -13,11 +13,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -44,6 +47,9 @@ import org.slf4j.LoggerFactory;
 final class JdkSpawner implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(JdkSpawner.class);
 
+    /** How long the end of a task waits for others to share its leftover sweep. */
+    static final long SWEEP_BATCH_MILLIS = 20;
+
     private final Optional<Path> setsid;
     private final Spawner.Settings settings;
     /** SIGKILL deadlines and leftover sweeps of all tasks: one thread at most, none while idle. */
@@ -51,6 +57,8 @@ final class JdkSpawner implements Backend {
     /** Writes input that a task has not read yet: a thread per such task, none while idle. */
     final ThreadPoolExecutor writers;
     private final Set<JdkTask> tasks = ConcurrentHashMap.newKeySet();
+    /** Tasks that ended and wait for the next leftover sweep; guarded by itself. */
+    private final List<JdkTask> endedTasks = new ArrayList<>();
     private volatile boolean closed;
 
     /**
@@ -183,6 +191,54 @@ final class JdkSpawner implements Backend {
         return Executables.find(program, launch.workingDirectory(), launch.environment().get("PATH"))
                 .orElseThrow(() -> new IOException("program '" + program + "' was not found on the task's PATH"))
                 .toString();
+    }
+
+    /**
+     * Has what {@code task} left behind found and ended, soon: the tasks that end within
+     * {@link #SWEEP_BATCH_MILLIS} share one pass over {@code /proc}, which costs more than
+     * starting a short task (issue 8).
+     *
+     * @return false if the backend is closed and nothing is swept any more
+     */
+    boolean sweepAfterEnd(JdkTask task) {
+        synchronized (endedTasks) {
+            endedTasks.add(task);
+            if (endedTasks.size() > 1) {
+                return true; // a sweep is scheduled already
+            }
+            try {
+                timers.schedule(this::sweepEnded, SWEEP_BATCH_MILLIS, TimeUnit.MILLISECONDS);
+                return true;
+            } catch (RejectedExecutionException e) {
+                endedTasks.clear();
+                return false;
+            }
+        }
+    }
+
+    private void sweepEnded() {
+        List<JdkTask> batch;
+        synchronized (endedTasks) {
+            batch = List.copyOf(endedTasks);
+            endedTasks.clear();
+        }
+        long[] sids = new long[batch.size()];
+        Set<Long> sessions = new HashSet<>();
+        for (int i = 0; i < sids.length; i++) {
+            sids[i] = batch.get(i).leftoverSession().orElse(-1);
+            if (sids[i] > 0) {
+                sessions.add(sids[i]);
+            }
+        }
+        Map<Long, List<ProcessHandle>> members = Sessions.members(sessions);
+        for (int i = 0; i < sids.length; i++) {
+            JdkTask t = batch.get(i);
+            try {
+                t.sweepAfterEnd(members.getOrDefault(sids[i], List.of()));
+            } catch (RuntimeException e) {
+                LOG.warn("task {}: ending what it left behind failed", t.launch().id(), e);
+            }
+        }
     }
 
     /** The task ended and its leftovers are dealt with: nothing more to wait for at close. */

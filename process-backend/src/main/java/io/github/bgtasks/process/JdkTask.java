@@ -114,16 +114,24 @@ final class JdkTask implements BackendTask {
         ended = true;
         dropInput("the task has ended (" + status + ")");
         exit.complete(status);
-        try {
-            backend.timers.execute(this::sweepAfterEnd);
-        } catch (RejectedExecutionException e) {
+        if (!backend.sweepAfterEnd(this)) {
             finish(); // closed: nothing more is watched
         }
     }
 
-    /** What the task left behind gets SIGTERM now and SIGKILL at the deadline. */
-    private void sweepAfterEnd() {
-        List<ProcessHandle> left = tree();
+    /** @return the session to look for leftovers in after the end, if the task has one and it may still hold them */
+    OptionalLong leftoverSession() {
+        long sid = leader.pid();
+        return ownSession && Sessions.stillOurs(sid, Optional.of(leader)) ? OptionalLong.of(sid) : OptionalLong.empty();
+    }
+
+    /**
+     * What the task left behind gets SIGTERM now and SIGKILL at the deadline; runs on the timer
+     * thread, after the end, with its session's members from a pass over {@code /proc} that the
+     * backend shares among all tasks that ended about the same time.
+     */
+    void sweepAfterEnd(List<ProcessHandle> sessionMembers) {
+        List<ProcessHandle> left = live(sessionMembers, false);
         if (!left.isEmpty()) {
             LOG.debug("task {} ended; ending the {} process(es) it left behind", launch.id(), left.size());
             signal(left, false);
@@ -179,15 +187,25 @@ final class JdkTask implements BackendTask {
      *     found before and still runs
      */
     private List<ProcessHandle> tree() {
+        OptionalLong sid = leftoverSession();
+        if (sid.isEmpty()) {
+            return live(List.of(), true);
+        }
+        // one pass over /proc for both the session and the descendants
+        return live(ended ? Sessions.members(Set.of(sid.getAsLong())).getOrDefault(sid.getAsLong(), List.of())
+                : Sessions.membersAndDescendants(sid.getAsLong(), leader.pid()), false);
+    }
+
+    /** @return {@link #tree()} from the session's members found (and the descendants, if {@code descendants}) */
+    private List<ProcessHandle> live(List<ProcessHandle> sessionMembers, boolean descendants) {
         Set<ProcessHandle> found = new LinkedHashSet<>();
         if (!ended) {
             found.add(leader);
-            leader.descendants().forEach(found::add);
+            if (descendants) {
+                leader.descendants().forEach(found::add);
+            }
         }
-        long sid = leader.pid();
-        if (ownSession && Sessions.stillOurs(sid, Optional.of(leader))) {
-            found.addAll(Sessions.members(Set.of(sid)).getOrDefault(sid, List.of()));
-        }
+        found.addAll(sessionMembers);
         found.addAll(seen);
         List<ProcessHandle> live = new ArrayList<>();
         for (ProcessHandle p : found) {

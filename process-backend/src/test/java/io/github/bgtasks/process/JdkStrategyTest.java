@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -123,6 +124,27 @@ class JdkStrategyTest extends RealProcessTest {
         TaskResult r = h.onExit().join();
         assertEquals(3, r.exitCode().orElse(-1), r.toString());
         awaitGone(Duration.ofMinutes(1), left);
+    }
+
+    /** The ends of tasks close together share one pass over /proc (issue 8): none is missed. */
+    @Test
+    void tasksThatEndTogetherEachHaveWhatTheyLeftBehindEnded() {
+        assumeTrue(JdkSpawner.findSetsid().isPresent(), "needs setsid");
+        BackgroundTasks tasks = newTasks();
+        List<String> left = new ArrayList<>();
+        List<TaskHandle> handles = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String m = marker();
+            left.add(m);
+            handles.add(tasks.start(TaskSpec.shell("(trap '' TERM; exec sleep " + m + ") & exit 0").build()));
+            // tasks without leftovers in the same batches
+            handles.add(tasks.start(TaskSpec.builder(List.of("true")).build()));
+        }
+        for (TaskHandle h : handles) {
+            TaskResult r = h.onExit().join();
+            assertEquals(TaskState.SUCCEEDED, r.state(), r.toString());
+        }
+        awaitGone(Duration.ofMinutes(1), left.toArray(String[]::new));
     }
 
     @Test
