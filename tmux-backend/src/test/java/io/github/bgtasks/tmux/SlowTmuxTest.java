@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.bgtasks.BackgroundTasks;
@@ -50,49 +51,57 @@ class SlowTmuxTest {
 
     @Test
     void aStartWhoseClientGaveUpEitherRunsTrackedOrNeverRuns() throws Exception {
-        TaskHandle keeper = tasks.start(TaskSpec.builder("sleep", Fixtures.marker()).name("keeper-1").build());
-        long server = SERVER.serverPid().orElseThrow();
-        Path ran = tmp.resolve("ran");
-        String marker = Fixtures.marker();
-        CompletableFuture<TaskHandle> start;
-        SERVER.run("kill", "-STOP", Long.toString(server));
-        try {
-            start = startAsync("late-1", ran, marker);
+        TaskHandle keeper = onStoppedServer("late-1", start -> {
             // Its client has sent new-session and waits for the stopped server...
             await().atMost(Fixtures.PATIENCE).until(() -> client("late-1").map(h -> state(h) == 'S').orElse(false));
             // ...until the backend gives up on it and kills it. The server resumes now, while the
             // start is still deciding: it creates the session of a client that is gone.
             await().atMost(Fixtures.PATIENCE).until(() -> client("late-1").isEmpty() || start.isDone());
-        } finally {
-            SERVER.run("kill", "-CONT", Long.toString(server));
-        }
-        System.out.println("OUTCOME " + (start.isCompletedExceptionally() ? "threw" : "started")); assertRunsTrackedOrNeverRuns(start, "late-1", ran, marker);
+        });
         keeper.kill().get();
     }
 
     @Test
     void aStartOnAStoppedServerThrowsAndItsLateSessionRunsNothing() throws Exception {
-        TaskHandle keeper = tasks.start(TaskSpec.builder("sleep", Fixtures.marker()).name("keeper-2").build());
+        TaskHandle keeper = onStoppedServer("late-2", start -> {
+            // The server stays stopped until start() has given up, question included.
+            ExecutionException e = assertThrows(ExecutionException.class, () -> Fixtures.await(start));
+            assertInstanceOf(TaskStartException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("made any progress"), e.getCause().getMessage());
+        });
+        // The name is free again, and a start on the resumed server works.
+        TaskHandle again = tasks.start(TaskSpec.builder("sh", "-c", "exit 4").name("late-2").build());
+        assertEquals(4, Fixtures.await(again.onExit()).exitCode().orElse(-1));
+        keeper.kill().get();
+    }
+
+    /** What a test checks while the server is stopped, given the start in flight. */
+    private interface WhileStopped {
+        void check(CompletableFuture<TaskHandle> start) throws Exception;
+    }
+
+    /**
+     * Starts the task {@code name} while the server is stopped (a keeper task keeps the server
+     * alive), runs {@code whileStopped}, resumes the server, and checks that the start either
+     * returned a task that runs and is tracked, or threw and its command never runs.
+     *
+     * @return the keeper, still running, so that later checks use the same server
+     */
+    private TaskHandle onStoppedServer(String name, WhileStopped whileStopped) throws Exception {
+        TaskHandle keeper = tasks.start(TaskSpec.builder("sleep", Fixtures.marker()).name("keeper-" + name).build());
         long server = SERVER.serverPid().orElseThrow();
         Path ran = tmp.resolve("ran");
         String marker = Fixtures.marker();
         CompletableFuture<TaskHandle> start;
         SERVER.run("kill", "-STOP", Long.toString(server));
         try {
-            start = startAsync("late-2", ran, marker);
-            // The server stays stopped until start() has given up, question included.
-            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                    () -> Fixtures.await(start));
-            assertInstanceOf(TaskStartException.class, e.getCause());
-            assertTrue(e.getCause().getMessage().contains("made any progress"), e.getCause().getMessage());
+            start = startAsync(name, ran, marker);
+            whileStopped.check(start);
         } finally {
             SERVER.run("kill", "-CONT", Long.toString(server));
         }
-        assertRunsTrackedOrNeverRuns(start, "late-2", ran, marker);
-        // The name is free again, and a start on the resumed server works.
-        TaskHandle again = tasks.start(TaskSpec.builder("sh", "-c", "exit 4").name("late-2").build());
-        assertEquals(4, Fixtures.await(again.onExit()).exitCode().orElse(-1));
-        keeper.kill().get();
+        assertRunsTrackedOrNeverRuns(start, name, ran, marker);
+        return keeper;
     }
 
     private static CompletableFuture<TaskHandle> startAsync(String name, Path ran, String marker) {
