@@ -34,6 +34,9 @@ public final class Chores {
 
     /** @return whether the chore will run after {@code delay}: not if the backend has closed */
     boolean later(Runnable chore, Duration delay) {
+        if (closed) {
+            return false; // also covers the moment between close()'s flag and the executor's shutdown
+        }
         try {
             executor.schedule(chore, delay.toNanos(), TimeUnit.NANOSECONDS);
             return true;

@@ -216,10 +216,10 @@ public final class EndWatcher {
                 boolean waited = now - t.exitSeenNanos >= timing.settle().toNanos();
                 if (waited || (logClosed && t.wrapper().isEmpty())) {
                     t.complete(status(t, record, Files.exists(dir.resolve("timedout"))));
-                } else if (!chores.closed() && logClosed) {
+                } else if (logClosed) {
                     // Recorded, but the wrapper is still sweeping the group: it is a matter of milliseconds.
                     chores.later(() -> check(t, null), Duration.ofMillis(5));
-                } else if (!chores.closed() && first) {
+                } else if (first) {
                     chores.later(() -> check(t, null), timing.settle());
                 }
                 return;
@@ -236,9 +236,7 @@ public final class EndWatcher {
             if (!t.goneSeen) {
                 t.goneSeen = true;
                 t.goneSeenNanos = now;
-                if (!chores.closed()) {
-                    chores.later(() -> check(t, null), timing.settle());
-                }
+                chores.later(() -> check(t, null), timing.settle());
             } else if (now - t.goneSeenNanos >= timing.settle().toNanos()) {
                 t.complete(ExitStatus.lost("the task's wrapper ended without recording an exit status: it was "
                         + "killed before it could (by SIGKILL, or by a hangup the moment it started) or the machine "

@@ -107,7 +107,7 @@ public final class TaskStarter {
         ends.unwatch(task);
         StateFiles.deleteTree(task.dir());
         Chores chores = services.chores();
-        if (chores.closed() || !chores.later(task::closeGo, services.timing().settle())) {
+        if (!chores.later(task::closeGo, services.timing().settle())) {
             task.closeGo(); // closed (meanwhile)
         }
     }

@@ -242,9 +242,7 @@ public final class TmuxTask implements BackendTask {
 
     /** Gives the wrapper a moment to record a SIGKILLed task's end, then kills its session. */
     private void killSessionLater() {
-        if (!services.chores().closed()) {
-            services.chores().later(this::killSession, services.timing().killSessionDelay());
-        }
+        services.chores().later(this::killSession, services.timing().killSessionDelay());
     }
 
     /** @return the wrapper's child, as it recorded it, if that process is still the wrapper's */
