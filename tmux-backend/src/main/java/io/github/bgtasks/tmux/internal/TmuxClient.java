@@ -32,9 +32,9 @@ import org.zeroturnaround.exec.StartedProcess;
  * never hold up another (a start). Any output on stderr counts as a failure: tmux exits 0 on
  * some errors (such as {@code error creating <socket>}).
  *
- * <p>A slow server is waited for: a call fails only after {@link #limit} in all, or once
+ * <p>A slow server is waited for: a call fails only after {@link Timing#tmuxLimit} in all, or once
  * neither the server nor the client has made progress (used CPU or been runnable) for
- * {@link #noProgressLimit}, which is what a wedged or stopped server looks like. The server is
+ * {@link Timing#noProgress}, which is what a wedged or stopped server looks like. The server is
  * known by the pid that {@code new-session} reports. This class is thread-safe.
  */
 public final class TmuxClient {
@@ -46,8 +46,6 @@ public final class TmuxClient {
     private static final long LOOK_MILLIS = 250;
 
     private final List<String> base;
-    private final Duration limit;
-    private final Duration noProgressLimit;
     private final Timing timing;
     private final AtomicLong calls = new AtomicLong();
     /** The server's pid and start time as {@code new-session} reported it, or {@code null}. */
@@ -69,8 +67,6 @@ public final class TmuxClient {
         b.add("-f");
         b.add(config.toString());
         this.base = List.copyOf(b);
-        this.limit = timing.tmuxLimit();
-        this.noProgressLimit = timing.noProgress();
         this.timing = timing;
     }
 
@@ -113,11 +109,12 @@ public final class TmuxClient {
                     return result(args, p.getFuture().get(LOOK_MILLIS, TimeUnit.MILLISECONDS), err);
                 } catch (TimeoutException e) {
                     long waited = timing.nanos() - begin;
+                    Duration limit = timing.tmuxLimit();
                     if (waited >= limit.toNanos()) {
                         throw giveUp(p, args, "did not answer within " + human(limit) + " (the limit set with "
                                 + "TmuxBackend.Builder.tmuxTimeout); the tmux server is overloaded or wedged", false);
                     }
-                    String stuck = progress.stuckFor(noProgressLimit);
+                    String stuck = progress.stuckFor(timing.noProgress());
                     if (stuck != null) {
                         throw giveUp(p, args, "got no answer: " + stuck + "; the tmux server may be wedged", true);
                     }
