@@ -29,7 +29,7 @@ final class CheckEngine {
     private static final Logger LOG = LoggerFactory.getLogger(CheckEngine.class);
 
     /** What the engine needs of the instance's threads. */
-    public interface Scheduling {
+    interface Scheduling {
         /**
          * Runs {@code action} after the delay on the instance's scheduler.
          *
@@ -50,7 +50,7 @@ final class CheckEngine {
      * @param listeners the instance-wide alert listeners
      * @param idleKeepAlive how long an idle pool thread lives
      */
-    public CheckEngine(Scheduling threads, List<AlertListener> listeners, Duration idleKeepAlive) {
+    CheckEngine(Scheduling threads, List<AlertListener> listeners, Duration idleKeepAlive) {
         this.threads = threads;
         this.listeners = List.copyOf(listeners);
         this.pool = new ThreadPoolExecutor(POOL_SIZE, POOL_SIZE, idleKeepAlive.toNanos(), TimeUnit.NANOSECONDS,
@@ -67,7 +67,7 @@ final class CheckEngine {
      * @param deadline the readiness deadline, or null
      * @return the supervisor
      */
-    public Supervisor supervise(TaskTarget target, List<HealthCheck> checks, Readiness readiness, Duration deadline) {
+    Supervisor supervise(TaskTarget target, List<HealthCheck> checks, Readiness readiness, Duration deadline) {
         return new Supervisor(this, target, checks, readiness, deadline);
     }
 
@@ -115,7 +115,7 @@ final class CheckEngine {
     }
 
     /** Stops the pool; runs in flight finish on their own, their results are dropped. */
-    public void shutdown() {
+    void shutdown() {
         pool.shutdownNow();
     }
 }

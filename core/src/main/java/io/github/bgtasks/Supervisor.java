@@ -105,7 +105,7 @@ final class Supervisor {
     }
 
     /** Starts the timers: the readiness polls and deadline, then each check after its initial delay. */
-    public void start() {
+    void start() {
         synchronized (lock) {
             if (started || ended) {
                 started = true;
@@ -294,7 +294,7 @@ final class Supervisor {
     // ---------------------------------------------------------------- the end
 
     /** Called once the task has ended: stops the checks, fails readiness, raises the end's alert. */
-    public void ended(TaskResult result) {
+    void ended(TaskResult result) {
         Running alive = null;
         boolean pollAgain;
         synchronized (lock) {
@@ -368,12 +368,12 @@ final class Supervisor {
     // ---------------------------------------------------------------- views
 
     /** @return a copy of the readiness future */
-    public CompletableFuture<TaskHandle> onReady() {
+    CompletableFuture<TaskHandle> onReady() {
         return ready.copy();
     }
 
     /** @return the health as the checks last saw it */
-    public Health health() {
+    Health health() {
         Map<String, CheckResult> results = new LinkedHashMap<>();
         boolean anyUnhealthy = false;
         boolean allHealthy = !checks.isEmpty();
@@ -393,7 +393,7 @@ final class Supervisor {
     }
 
     /** Adds a listener for this task's alerts. */
-    public void addAlertListener(AlertListener l) {
+    void addAlertListener(AlertListener l) {
         listeners.add(Objects.requireNonNull(l, "listener must not be null"));
     }
 }
