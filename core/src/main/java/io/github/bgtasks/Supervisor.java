@@ -47,9 +47,9 @@ final class Supervisor {
 
     // guarded by lock
     private boolean started;
-    private boolean ended;
     private Future<?> deadlineTimer;
     private Future<?> pollTimer;
+    /** The task's end once it has ended (set under the lock; volatile for readers without it). */
     private volatile TaskResult end;
 
     /** One check on this task, with its counters. */
@@ -107,7 +107,7 @@ final class Supervisor {
     /** Starts the timers: the readiness polls and deadline, then each check after its initial delay. */
     void start() {
         synchronized (lock) {
-            if (started || ended) {
+            if (started || end != null) {
                 started = true;
                 return;
             }
@@ -126,7 +126,7 @@ final class Supervisor {
 
     private void run(Running r) {
         synchronized (lock) {
-            if (ended) {
+            if (end != null) {
                 return;
             }
         }
@@ -135,7 +135,7 @@ final class Supervisor {
             record(r, result);
             long next = began + r.check.period().toNanos() - target.nanoTime();
             synchronized (lock) {
-                if (!ended) {
+                if (end == null) {
                     r.timer = engine.schedule(() -> run(r), Duration.ofNanos(Math.max(0, next)));
                 }
             }
@@ -189,7 +189,7 @@ final class Supervisor {
     private void record(Running r, CheckResult result) {
         Alert.Kind kind = null;
         synchronized (lock) {
-            if (ended) {
+            if (end != null) {
                 return; // a run in flight at the end: the end decides, no alert after a stop
             }
             r.last = result;
@@ -262,7 +262,7 @@ final class Supervisor {
                         + ") before it was ready");
             } else {
                 synchronized (lock) {
-                    if (!ended && !ready.isDone()) {
+                    if (end == null && !ready.isDone()) {
                         pollTimer = engine.schedule(() -> poll(false), READY_POLL);
                     }
                 }
@@ -298,11 +298,10 @@ final class Supervisor {
         Running alive = null;
         boolean pollAgain;
         synchronized (lock) {
-            if (ended) {
+            if (end != null) {
                 return;
             }
-            ended = true;
-            end = result;
+            end = Objects.requireNonNull(result);
             for (Running r : checks) {
                 cancel(r.timer);
                 if (r.check.name().equals("alive")) {
