@@ -99,17 +99,7 @@ public final class BackgroundTasks implements AutoCloseable {
         this.context = new TaskContext(backend.name(), b.clock != null ? b.clock : Clock.systemUTC(),
                 b.ticker != null ? b.ticker : Ticker.SYSTEM, threads, logs, logScan,
                 task -> registry.ended(task).forEach(Task::release), b.hints != null ? b.hints : Hints.defaults());
-        this.health = new CheckEngine(new CheckEngine.Scheduling() {
-            @Override
-            public java.util.concurrent.Future<?> schedule(Runnable action, long delayNanos) {
-                return threads.schedule(action, delayNanos);
-            }
-
-            @Override
-            public void deliver(Runnable work) {
-                threads.deliver(work);
-            }
-        }, b.alertListeners, delays.idleThreadKeepAlive());
+        this.health = new CheckEngine(threads, b.alertListeners, delays.idleThreadKeepAlive());
         ShutdownHook.register(this);
         adoptDiscovered();
     }

@@ -28,29 +28,16 @@ final class CheckEngine {
     static final int POOL_SIZE = 4;
     private static final Logger LOG = LoggerFactory.getLogger(CheckEngine.class);
 
-    /** What the engine needs of the instance's threads. */
-    public interface Scheduling {
-        /**
-         * Runs {@code action} after the delay on the instance's scheduler.
-         *
-         * @throws RejectedExecutionException once the instance is closed
-         */
-        Future<?> schedule(Runnable action, long delayNanos);
-
-        /** Runs user code (listeners, futures) on the callback executor. */
-        void deliver(Runnable work);
-    }
-
-    private final Scheduling threads;
+    private final EngineThreads threads;
     private final List<AlertListener> listeners;
     private final ThreadPoolExecutor pool;
 
     /**
-     * @param threads the instance's scheduler and callback executor
+     * @param threads the instance's threads: its scheduler for timers, its callback executor for user code
      * @param listeners the instance-wide alert listeners
      * @param idleKeepAlive how long an idle pool thread lives
      */
-    public CheckEngine(Scheduling threads, List<AlertListener> listeners, Duration idleKeepAlive) {
+    CheckEngine(EngineThreads threads, List<AlertListener> listeners, Duration idleKeepAlive) {
         this.threads = threads;
         this.listeners = List.copyOf(listeners);
         this.pool = new ThreadPoolExecutor(POOL_SIZE, POOL_SIZE, idleKeepAlive.toNanos(), TimeUnit.NANOSECONDS,
@@ -67,7 +54,7 @@ final class CheckEngine {
      * @param deadline the readiness deadline, or null
      * @return the supervisor
      */
-    public Supervisor supervise(TaskTarget target, List<HealthCheck> checks, Readiness readiness, Duration deadline) {
+    Supervisor supervise(TaskTarget target, List<HealthCheck> checks, Readiness readiness, Duration deadline) {
         return new Supervisor(this, target, checks, readiness, deadline);
     }
 
@@ -115,7 +102,7 @@ final class CheckEngine {
     }
 
     /** Stops the pool; runs in flight finish on their own, their results are dropped. */
-    public void shutdown() {
+    void shutdown() {
         pool.shutdownNow();
     }
 }

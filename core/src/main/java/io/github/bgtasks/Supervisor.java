@@ -47,9 +47,9 @@ final class Supervisor {
 
     // guarded by lock
     private boolean started;
-    private boolean ended;
     private Future<?> deadlineTimer;
     private Future<?> pollTimer;
+    /** The task's end once it has ended (set under the lock; volatile for readers without it). */
     private volatile TaskResult end;
 
     /** One check on this task, with its counters. */
@@ -105,9 +105,9 @@ final class Supervisor {
     }
 
     /** Starts the timers: the readiness polls and deadline, then each check after its initial delay. */
-    public void start() {
+    void start() {
         synchronized (lock) {
-            if (started || ended) {
+            if (started || end != null) {
                 started = true;
                 return;
             }
@@ -126,7 +126,7 @@ final class Supervisor {
 
     private void run(Running r) {
         synchronized (lock) {
-            if (ended) {
+            if (end != null) {
                 return;
             }
         }
@@ -135,7 +135,7 @@ final class Supervisor {
             record(r, result);
             long next = began + r.check.period().toNanos() - target.nanoTime();
             synchronized (lock) {
-                if (!ended) {
+                if (end == null) {
                     r.timer = engine.schedule(() -> run(r), Duration.ofNanos(Math.max(0, next)));
                 }
             }
@@ -189,7 +189,7 @@ final class Supervisor {
     private void record(Running r, CheckResult result) {
         Alert.Kind kind = null;
         synchronized (lock) {
-            if (ended) {
+            if (end != null) {
                 return; // a run in flight at the end: the end decides, no alert after a stop
             }
             r.last = result;
@@ -262,7 +262,7 @@ final class Supervisor {
                         + ") before it was ready");
             } else {
                 synchronized (lock) {
-                    if (!ended && !ready.isDone()) {
+                    if (end == null && !ready.isDone()) {
                         pollTimer = engine.schedule(() -> poll(false), READY_POLL);
                     }
                 }
@@ -294,15 +294,14 @@ final class Supervisor {
     // ---------------------------------------------------------------- the end
 
     /** Called once the task has ended: stops the checks, fails readiness, raises the end's alert. */
-    public void ended(TaskResult result) {
+    void ended(TaskResult result) {
         Running alive = null;
         boolean pollAgain;
         synchronized (lock) {
-            if (ended) {
+            if (end != null) {
                 return;
             }
-            ended = true;
-            end = result;
+            end = Objects.requireNonNull(result);
             for (Running r : checks) {
                 cancel(r.timer);
                 if (r.check.name().equals("alive")) {
@@ -368,12 +367,12 @@ final class Supervisor {
     // ---------------------------------------------------------------- views
 
     /** @return a copy of the readiness future */
-    public CompletableFuture<TaskHandle> onReady() {
+    CompletableFuture<TaskHandle> onReady() {
         return ready.copy();
     }
 
     /** @return the health as the checks last saw it */
-    public Health health() {
+    Health health() {
         Map<String, CheckResult> results = new LinkedHashMap<>();
         boolean anyUnhealthy = false;
         boolean allHealthy = !checks.isEmpty();
@@ -393,7 +392,7 @@ final class Supervisor {
     }
 
     /** Adds a listener for this task's alerts. */
-    public void addAlertListener(AlertListener l) {
+    void addAlertListener(AlertListener l) {
         listeners.add(Objects.requireNonNull(l, "listener must not be null"));
     }
 }

@@ -11,12 +11,12 @@ public class TaskStartException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /**
-     * Creates the exception.
+     * Creates the exception; only bgtasks throws it, so users need not construct one.
      *
      * @param message what failed, for people
      * @param cause the underlying failure
      */
-    public TaskStartException(String message, Throwable cause) {
+    TaskStartException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -399,14 +399,6 @@ public abstract class BackendContract {
     }
 
     /**
-     * @param marker a marker
-     * @return how many live processes on the machine have {@code marker} as an argument
-     */
-    protected static long countWithArgument(String marker) {
-        return ProcessMarkers.withAnyArgument(marker).size();
-    }
-
-    /**
      * Waits until a process with each marker runs.
      *
      * @param markers the markers

@@ -1,5 +1,6 @@
 package io.github.bgtasks.testkit;
 
+import static io.github.bgtasks.testkit.VirtualTime.patiently;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,8 +35,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,13 +58,9 @@ class HealthEngineTest {
     AtomicInteger throwingListenerCalls = new AtomicInteger();
     BackgroundTasks tasks;
 
-    static ConditionFactory patiently() {
-        return Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(5));
-    }
-
     @BeforeEach
     void build() {
-        tasks = BackgroundTasks.builder().backend(backend).ticker(time).clock(time.clock()).scheduler(scheduler)
+        tasks = VirtualTime.builder(backend, time, scheduler)
                 .logDirectory(dir)
                 .alertListener(a -> {
                     throwingListenerCalls.incrementAndGet();

@@ -1,5 +1,6 @@
 package io.github.bgtasks.testkit;
 
+import static io.github.bgtasks.testkit.VirtualTime.patiently;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,8 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,13 +40,9 @@ class RestartEngineTest {
     List<Alert> alerts = new CopyOnWriteArrayList<>();
     BackgroundTasks tasks;
 
-    static ConditionFactory patiently() {
-        return Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(5));
-    }
-
     @BeforeEach
     void build() {
-        tasks = BackgroundTasks.builder().backend(backend).ticker(time).clock(time.clock()).scheduler(scheduler)
+        tasks = VirtualTime.builder(backend, time, scheduler)
                 .logDirectory(dir).alertListener(alerts::add).build();
     }
 

@@ -1,5 +1,6 @@
 package io.github.bgtasks.testkit;
 
+import static io.github.bgtasks.testkit.VirtualTime.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -37,12 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * virtual time: timeouts and grace periods pass when the test {@linkplain FakeScheduler#advance
  * advances} the {@link FakeTicker}, so they can be hours long and still cost nothing, and each
  * step is checked at the exact moment it is due. No outcome depends on the machine's speed:
- * waits for other threads are bounded only by {@link #PATIENCE}, a guard against hangs.
+ * waits for other threads are bounded only by {@link VirtualTime#PATIENCE}, a guard against hangs.
  */
 class TaskStateMachineTest {
-    /** Only a hung test waits this long; a busy machine never comes close. */
-    static final Duration PATIENCE = Duration.ofMinutes(2);
-
     @TempDir
     Path dir;
     FakeBackend backend = new FakeBackend();
@@ -52,7 +50,7 @@ class TaskStateMachineTest {
 
     /** A builder in this test's virtual time. */
     BackgroundTasks.Builder virtual(FakeBackend b) {
-        return BackgroundTasks.builder().backend(b).ticker(time).clock(time.clock()).scheduler(scheduler);
+        return VirtualTime.builder(b, time, scheduler);
     }
 
     @BeforeEach
