@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.bgtasks.BackgroundTasks;
 import io.github.bgtasks.TaskHandle;
 import io.github.bgtasks.TaskSpec;
+import io.github.bgtasks.testkit.ProcessMarkers.Proc;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +67,7 @@ class JvmKilledTest extends RealProcessTest {
 
         List<String> ignoring = List.of(escapee, stubborn, setsidChild, envless);
         within(Duration.ofSeconds(10)).until(() -> Procs.withAnyArg(List.of(daemonMain, setsidMain, envlessMain)).isEmpty());
-        List<Procs.Proc> early = Procs.withAnyArg(ignoring);
+        List<Proc> early = Procs.withAnyArg(ignoring);
         long checked = millisSince(t0);
         if (checked < TASK_GRACE.toMillis()) {
             assertTrue(early.size() == ignoring.size(), "what ignores SIGTERM runs until the deadline, "
