@@ -42,16 +42,16 @@ abstract class RealProcessTest {
     private final List<ProcessHandle> leftAlone = new CopyOnWriteArrayList<>();
 
     /**
-     * @return the backend of the tests' instances: the Perl helper, unless a subclass tests the
-     *     JDK strategy (tests that hold for both strategies have a {@code Jdk...} subclass)
+     * @return whether the tests run on the Perl helper, else on the JDK strategy (tests that hold
+     *     for both strategies have a {@code Jdk...} subclass that returns false; some details differ)
      */
-    Backend newBackend() {
-        return ProcessBackend.perl();
-    }
-
-    /** @return whether {@link #newBackend()} is the Perl helper (some details differ on the JDK strategy) */
     boolean perlHelper() {
         return true;
+    }
+
+    /** @return the backend of the tests' instances, of the strategy {@link #perlHelper()} names */
+    Backend newBackend() {
+        return perlHelper() ? ProcessBackend.perl() : ProcessBackend.jdk();
     }
 
     /** @return a new process-backend instance logging under the test's directory, closed after the test */
