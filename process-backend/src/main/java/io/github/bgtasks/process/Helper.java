@@ -13,9 +13,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -503,7 +505,7 @@ final class Helper {
             }
         }
         Map<Long, Long> killAt = new HashMap<>();
-        Map<Long, Boolean> killed = new HashMap<>();
+        Set<Long> killed = new HashSet<>(); // sessions that got SIGKILL; killAt then holds when
         long now = System.nanoTime();
         Map<Long, List<ProcessHandle>> members = Sessions.members(bySession.keySet());
         for (Map.Entry<Long, SpawnedTask> e : bySession.entrySet()) {
@@ -518,15 +520,15 @@ final class Helper {
                 List<ProcessHandle> left = members.getOrDefault(sid, List.of());
                 if (left.isEmpty()) {
                     bySession.remove(sid);
-                    exited(t, ExitStatus.lost(why + (killed.containsKey(sid) ? " (SIGKILL after its grace period)"
+                    exited(t, ExitStatus.lost(why + (killed.contains(sid) ? " (SIGKILL after its grace period)"
                             : " (SIGTERM)")));
-                } else if (killed.containsKey(sid) && now - killAt.get(sid) > TimeUnit.SECONDS.toNanos(10)) {
+                } else if (killed.contains(sid) && now - killAt.get(sid) > TimeUnit.SECONDS.toNanos(10)) {
                     bySession.remove(sid); // unkillable (in uninterruptible sleep): do not wait forever
                     exited(t, ExitStatus.lost("the process backend's helper process died; " + left.size()
                             + " process(es) of the task did not end on SIGKILL"));
-                } else if (!killed.containsKey(sid) && (now >= killAt.get(sid) || t.killWanted())) {
+                } else if (!killed.contains(sid) && (now >= killAt.get(sid) || t.killWanted())) {
                     Sessions.signal(left, true);
-                    killed.put(sid, true);
+                    killed.add(sid);
                     killAt.put(sid, now);
                 }
             }

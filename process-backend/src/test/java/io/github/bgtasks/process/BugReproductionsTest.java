@@ -9,6 +9,7 @@ import io.github.bgtasks.TaskHandle;
 import io.github.bgtasks.TaskResult;
 import io.github.bgtasks.TaskSpec;
 import io.github.bgtasks.TaskState;
+import io.github.bgtasks.testkit.ProcessMarkers.Proc;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -95,7 +96,7 @@ class BugReproductionsTest extends RealProcessTest {
 
         TaskResult r = h.onExit().join();
         assertEquals(TaskState.SUCCEEDED, r.state(), r.toString());
-        Procs.Proc e = awaitRunning(escapee, 1).get(0);
+        Proc e = awaitRunning(escapee, 1).get(0);
         assertNotEquals(pid, e.pgid(), "it left the task's process group");
         assertEquals(pid, e.sid(), "but not the task's session");
 
@@ -125,7 +126,7 @@ class BugReproductionsTest extends RealProcessTest {
         }
     }
 
-    private static List<Procs.Proc> newHelpers(java.util.Set<Long> before) {
+    private static List<Proc> newHelpers(java.util.Set<Long> before) {
         return Procs.helpersOfThisJvm().stream().filter(p -> !before.contains(p.pid())).toList();
     }
 
@@ -170,7 +171,7 @@ class BugReproductionsTest extends RealProcessTest {
         TaskHandle h = tasks.start(TaskSpec.shell("setsid sleep " + escapee + " & exec sleep " + main).build());
         long pid = h.pid().orElseThrow();
         within(Duration.ofMinutes(1)).until(() -> Procs.withArg(escapee).stream().anyMatch(p -> p.sid() != pid));
-        Procs.Proc e = Procs.withArg(escapee).get(0);
+        Proc e = Procs.withArg(escapee).get(0);
         assertNotEquals(pid, e.sid(), "it left the task's session: " + e);
         assertEquals(pid, e.ppid(), "but is the task's child: " + e);
 

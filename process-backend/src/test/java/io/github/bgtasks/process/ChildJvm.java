@@ -24,12 +24,22 @@ record ChildJvm(Process process, long helper, List<Long> taskPids, List<Path> lo
      */
     static ChildJvm start(Path dir, List<Process> started, List<String> wrapper, String mode, String... tasks)
             throws Exception {
+        List<String> args = new ArrayList<>(List.of(dir.resolve("child").resolve("logs").toString(), mode));
+        args.addAll(List.of(tasks));
+        return start(dir, started, wrapper, ChildJvmMain.class, args);
+    }
+
+    /**
+     * Starts another main class that prints as {@link ChildJvmMain} does
+     * ({@code helper <pid>}, {@code task <id> <pid> <log file>}, {@code ready}).
+     */
+    static ChildJvm start(Path dir, List<Process> started, List<String> wrapper, Class<?> main, List<String> args)
+            throws Exception {
         List<String> cmd = new ArrayList<>(wrapper);
         cmd.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), ChildJvmMain.class.getName(),
-                dir.resolve("child").resolve("logs").toString(), mode));
-        cmd.addAll(List.of(tasks));
+                "-cp", System.getProperty("java.class.path"), main.getName()));
+        cmd.addAll(args);
         Path stderr = dir.resolve("child-stderr.txt");
         Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
         started.add(p);

@@ -8,6 +8,7 @@ import io.github.bgtasks.TaskHandle;
 import io.github.bgtasks.TaskResult;
 import io.github.bgtasks.TaskSpec;
 import io.github.bgtasks.TaskState;
+import io.github.bgtasks.testkit.ProcessMarkers.Proc;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -73,7 +74,7 @@ class CloseTest extends RealProcessTest {
 
         within(Duration.ofMinutes(1)).until(() -> !Procs.alive(helper));
         assertTrue(Procs.alive(pid), "the task survives close() and its helper's exit");
-        assertEquals(List.of(pid), Procs.withArg(m).stream().map(Procs.Proc::pid).toList());
+        assertEquals(List.of(pid), Procs.withArg(m).stream().map(Proc::pid).toList());
         TaskResult r = h.onExit().join();
         assertEquals(TaskState.LOST, r.state(), "nobody watches it any more: " + r);
     }

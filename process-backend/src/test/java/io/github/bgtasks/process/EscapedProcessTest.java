@@ -8,6 +8,7 @@ import io.github.bgtasks.TaskHandle;
 import io.github.bgtasks.TaskResult;
 import io.github.bgtasks.TaskSpec;
 import io.github.bgtasks.TaskState;
+import io.github.bgtasks.testkit.ProcessMarkers.Proc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,7 +47,7 @@ class EscapedProcessTest extends RealProcessTest {
                 .stopGracePeriod(Duration.ofSeconds(1)).build());
         long pid = h.pid().orElseThrow();
         long helper = helperOf(running);
-        Procs.Proc d = awaitRunning(daemon, 1).get(0);
+        Proc d = awaitRunning(daemon, 1).get(0);
         assertNotEquals(pid, d.sid(), "it left the task's session: " + d);
         within(Duration.ofSeconds(10)).until(() -> Procs.withArg(daemon).stream().allMatch(p -> p.ppid() == helper));
         Files.writeString(go, "go\n");
@@ -75,7 +76,7 @@ class EscapedProcessTest extends RealProcessTest {
                 .stopGracePeriod(Duration.ofSeconds(2)).build());
         long pid = h.pid().orElseThrow();
         awaitRunning(main, 1);
-        Procs.Proc c = awaitRunning(child, 1).get(0);
+        Proc c = awaitRunning(child, 1).get(0);
         assertNotEquals(pid, c.sid(), "it left the task's session: " + c);
         assertEquals(pid, c.ppid(), "but is the task's child: " + c);
 

@@ -5,15 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.bgtasks.BackgroundTasks;
 import io.github.bgtasks.TaskHandle;
 import io.github.bgtasks.TaskSpec;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.github.bgtasks.testkit.ProcessMarkers.Proc;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,26 +42,27 @@ class JvmKilledTest extends RealProcessTest {
         String envless = marker();     // left its session and cleared its environment; ignores SIGTERM
         String envlessMain = marker();
         String ignoresTerm = "trap '' TERM; exec sleep ";
-        Child child = Child.start(dir, children,
+        ChildJvm child = ChildJvm.start(dir, children, List.of(), Main.class, List.of(
+                dir.resolve("child-logs").toString(), Long.toString(TASK_GRACE.toMillis()),
                 "(setsid sh -c \"" + ignoresTerm + escapee + "\" &); exec sleep " + daemonMain,
                 ignoresTerm + stubborn,
                 "setsid sh -c \"" + ignoresTerm + setsidChild + "\" & exec sleep " + setsidMain,
                 "(env -i /usr/bin/setsid /bin/sh -c \"trap '' TERM; exec /bin/sleep " + envless + "\" &); exec sleep "
-                        + envlessMain);
-        killAfterTest(child.helper);
+                        + envlessMain));
+        killAfterTest(child.helper());
         for (String m : List.of(escapee, daemonMain, stubborn, setsidChild, setsidMain, envless, envlessMain)) {
             awaitRunning(m, 1);
         }
         within(Duration.ofSeconds(10)).until(() -> Procs.withAnyArg(List.of(escapee, envless)).stream()
-                .allMatch(p -> p.ppid() == child.helper)); // re-parented: what the old helper lost
+                .allMatch(p -> p.ppid() == child.helper())); // re-parented: what the old helper lost
 
         long t0 = System.nanoTime();
-        child.process.destroyForcibly(); // SIGKILL: no shutdown hook
-        assertTrue(child.process.waitFor(10, TimeUnit.SECONDS));
+        child.process().destroyForcibly(); // SIGKILL: no shutdown hook
+        assertTrue(child.process().waitFor(10, TimeUnit.SECONDS));
 
         List<String> ignoring = List.of(escapee, stubborn, setsidChild, envless);
         within(Duration.ofSeconds(10)).until(() -> Procs.withAnyArg(List.of(daemonMain, setsidMain, envlessMain)).isEmpty());
-        List<Procs.Proc> early = Procs.withAnyArg(ignoring);
+        List<Proc> early = Procs.withAnyArg(ignoring);
         long checked = millisSince(t0);
         if (checked < TASK_GRACE.toMillis()) {
             assertTrue(early.size() == ignoring.size(), "what ignores SIGTERM runs until the deadline, "
@@ -75,56 +71,16 @@ class JvmKilledTest extends RealProcessTest {
         Duration left = TASK_GRACE.plus(SLACK).minusNanos(System.nanoTime() - t0);
         awaitGone(left.isNegative() ? Duration.ZERO : left, escapee, daemonMain, stubborn, setsidChild, setsidMain,
                 envless, envlessMain);
-        within(Duration.ofSeconds(5)).until(() -> !Procs.alive(child.helper));
-        for (long pid : child.taskPids) {
+        within(Duration.ofSeconds(5)).until(() -> !Procs.alive(child.helper()));
+        for (long pid : child.taskPids()) {
             awaitSessionEmpty(pid, Duration.ofSeconds(1));
-        }
-    }
-
-    /** A child JVM running {@link Main}: its process, its helper's pid and its tasks' pids. */
-    private record Child(Process process, long helper, List<Long> taskPids) {
-        static Child start(Path dir, List<Process> started, String... scripts) throws Exception {
-            List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                    dir.resolve("child-logs").toString(), Long.toString(TASK_GRACE.toMillis())));
-            cmd.addAll(List.of(scripts));
-            Path stderr = dir.resolve("child-stderr.txt");
-            Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
-            started.add(p);
-            CompletableFuture<Child> ready = CompletableFuture.supplyAsync(() -> {
-                List<Long> pids = new ArrayList<>();
-                long helper = -1;
-                try {
-                    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                    for (String line = out.readLine(); line != null; line = out.readLine()) {
-                        String[] f = line.split(" ");
-                        switch (f[0]) {
-                            case "ready" -> {
-                                return new Child(p, helper, pids);
-                            }
-                            case "helper" -> helper = Long.parseLong(f[1]);
-                            case "task" -> pids.add(Long.parseLong(f[1]));
-                            default -> { }
-                        }
-                    }
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-                throw new AssertionError("the child JVM ended before it was ready");
-            });
-            try {
-                return ready.get(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new AssertionError("the child JVM did not get ready; its stderr:\n" + Files.readString(stderr), e);
-            }
         }
     }
 
     /**
      * The JVM to kill: {@code <log dir> <grace ms> <script>...} starts each script with
-     * {@code /bin/sh -c}, prints {@code helper <pid>}, {@code task <pid>} for each and
-     * {@code ready}, then holds until killed (or until its stdin ends).
+     * {@code /bin/sh -c}, prints {@code helper <pid>}, {@code task <id> <pid> <log file>} for each
+     * and {@code ready} (as {@link ChildJvmMain} does, for {@link ChildJvm} to read), then holds until killed (or until its stdin ends).
      */
     public static final class Main {
         private Main() {
@@ -142,7 +98,7 @@ class JvmKilledTest extends RealProcessTest {
                 if (i == 2) {
                     System.out.println("helper " + Procs.parentOf(h.pid().orElseThrow()));
                 }
-                System.out.println("task " + h.pid().orElseThrow());
+                System.out.println("task " + h.id() + " " + h.pid().orElseThrow() + " " + h.logFile());
             }
             System.out.println("ready");
             System.out.flush();

@@ -10,6 +10,7 @@ import io.github.bgtasks.TaskHandle;
 import io.github.bgtasks.TaskResult;
 import io.github.bgtasks.TaskSpec;
 import io.github.bgtasks.TaskState;
+import io.github.bgtasks.testkit.ProcessMarkers.Proc;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,7 +93,7 @@ class ProcessTreeTest extends RealProcessTest {
         long pid = h.pid().orElseThrow();
         long helper = helperOf(h);
         awaitRunning(child, 1);
-        Procs.Proc orphan = awaitRunning(grandchild, 1).get(0);
+        Proc orphan = awaitRunning(grandchild, 1).get(0);
         awaitRunning(foreground, 1);
         // Negative control: the orphan is invisible to descendants(), so only a group kill can reach it.
         assertFalse(ProcessHandle.of(pid).orElseThrow().descendants().anyMatch(d -> d.pid() == orphan.pid()),
@@ -166,7 +167,7 @@ class ProcessTreeTest extends RealProcessTest {
                 "perl -e 'setpgrp(0, 0); exec @ARGV' sleep " + escapee + " & exec sleep " + main).build());
         long pid = h.pid().orElseThrow();
         within(Duration.ofMinutes(1)).until(() -> Procs.withArg(escapee).stream().anyMatch(p -> p.pgid() != pid));
-        Procs.Proc e = Procs.withArg(escapee).get(0);
+        Proc e = Procs.withArg(escapee).get(0);
         // Negative control: a group signal cannot reach it; only the session sweep can.
         assertNotEquals(pid, e.pgid(), "left the task's process group: " + e);
         assertEquals(pid, e.sid(), "still in the task's session: " + e);

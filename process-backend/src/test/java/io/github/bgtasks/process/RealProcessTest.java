@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.bgtasks.BackgroundTasks;
 import io.github.bgtasks.TaskHandle;
 import io.github.bgtasks.spi.Backend;
+import io.github.bgtasks.testkit.ProcessMarkers.Proc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -41,16 +42,16 @@ abstract class RealProcessTest {
     private final List<ProcessHandle> leftAlone = new CopyOnWriteArrayList<>();
 
     /**
-     * @return the backend of the tests' instances: the Perl helper, unless a subclass tests the
-     *     JDK strategy (tests that hold for both strategies have a {@code Jdk...} subclass)
+     * @return whether the tests run on the Perl helper, else on the JDK strategy (tests that hold
+     *     for both strategies have a {@code Jdk...} subclass that returns false; some details differ)
      */
-    Backend newBackend() {
-        return ProcessBackend.perl();
-    }
-
-    /** @return whether {@link #newBackend()} is the Perl helper (some details differ on the JDK strategy) */
     boolean perlHelper() {
         return true;
+    }
+
+    /** @return the backend of the tests' instances, of the strategy {@link #perlHelper()} names */
+    Backend newBackend() {
+        return perlHelper() ? ProcessBackend.perl() : ProcessBackend.jdk();
     }
 
     /** @return a new process-backend instance logging under the test's directory, closed after the test */
@@ -105,7 +106,7 @@ abstract class RealProcessTest {
                 problems.add(e);
             }
         }
-        List<Procs.Proc> left = markers.isEmpty() ? List.of() : Procs.withAnyArg(markers);
+        List<Proc> left = markers.isEmpty() ? List.of() : Procs.withAnyArg(markers);
         Procs.killAll(left);
         leftAlone.forEach(ProcessHandle::destroyForcibly);
         if (!problems.isEmpty()) {
@@ -122,7 +123,7 @@ abstract class RealProcessTest {
     }
 
     /** Waits until {@code count} live processes carry the marker; shows the probe finds them. */
-    static List<Procs.Proc> awaitRunning(String marker, int count) {
+    static List<Proc> awaitRunning(String marker, int count) {
         within(Duration.ofSeconds(10)).until(() -> Procs.withArg(marker).size() >= count);
         return Procs.withArg(marker);
     }
@@ -160,7 +161,7 @@ abstract class RealProcessTest {
     static long helperOf(TaskHandle h) {
         long pid = h.pid().orElseThrow();
         long helper = Procs.parentOf(pid);
-        Procs.Proc p = Procs.read(helper).orElseThrow();
+        Proc p = Procs.read(helper).orElseThrow();
         assertTrue(p.argv().get(0).startsWith("bgtasks-spawner"), "the task's parent is the helper: " + p);
         return helper;
     }
