@@ -1,10 +1,13 @@
 package io.github.bgtasks;
 
 /**
- * Where a task is in its life. A task is {@link #RUNNING}, may pass through {@link #STOPPING},
- * and ends in exactly one of the five terminal states.
+ * Where a task is in its life. A task may wait {@link #QUEUED} (in a group with a cap), is
+ * {@link #RUNNING}, may pass through {@link #STOPPING}, and ends in exactly one of the six
+ * terminal states.
  */
 public enum TaskState {
+    /** Waiting in a group or pipeline for its turn; no process runs yet. */
+    QUEUED,
     /** The task's process runs. */
     RUNNING,
     /** A stop or a timeout has sent SIGTERM; SIGKILL follows after the grace period. */
@@ -18,14 +21,16 @@ public enum TaskState {
     /** Ended because {@code stop()}, {@code kill()} or {@code close()} asked it to. */
     STOPPED,
     /** Its end could not be observed (for example the tmux server was killed). */
-    LOST;
+    LOST,
+    /** Never started, because an earlier pipeline step failed or its group was stopped first. */
+    SKIPPED;
 
     /**
      * Tells whether this state is final.
      *
-     * @return {@code true} for the five states a task ends in
+     * @return {@code true} for the six states a task ends in
      */
     public boolean isTerminal() {
-        return this != RUNNING && this != STOPPING;
+        return this != QUEUED && this != RUNNING && this != STOPPING;
     }
 }
