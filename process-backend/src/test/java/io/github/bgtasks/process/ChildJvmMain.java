@@ -39,9 +39,10 @@ public final class ChildJvmMain {
                 case "stubborn" -> TaskSpec.shell("trap '' TERM; exec sleep " + m).build();
                 case "tree" -> TaskSpec.shell("sleep " + m + " & sleep " + m).build();
                 case "leftover" -> {
+                    // the task exits once the child has set its trap: it opens the FIFO for writing only then
                     Path ready = logs.resolveSibling("ready-" + i);
-                    yield TaskSpec.shell("(trap '' TERM; touch " + ready + "; exec sleep " + m + ") & "
-                            + "while [ ! -e " + ready + " ]; do sleep 0.01; done; exit 0")
+                    yield TaskSpec.shell("mkfifo " + ready + "; (trap '' TERM; exec 3>" + ready
+                            + "; exec sleep " + m + ") & : < " + ready + "; exit 0")
                             .stopGracePeriod(Duration.ofSeconds(1)).build();
                 }
                 default -> throw new IllegalArgumentException("unknown kind " + kind);
