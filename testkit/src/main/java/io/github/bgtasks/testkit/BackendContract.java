@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,16 +114,21 @@ public abstract class BackendContract {
     }
 
     @Test
-    void runsTasksInParallel() {
+    void runsTasksInParallel() throws Exception {
         Path marks = dir.resolve("marks");
         assertTrue(marks.toFile().mkdirs());
         List<TaskHandle> handles = new ArrayList<>();
-        // Each task waits until all five have started: only parallel tasks can all succeed.
-        String script = "touch \"$1/$2\"; i=0; while [ \"$(ls \"$1\" | wc -l)\" -lt 5 ]; do "
-                + "i=$((i+1)); [ $i -gt 400 ] && exit 9; sleep 0.05; done";
+        // Each task marks that it runs, then blocks on its own FIFO; the test releases them only once
+        // all five marks exist, which tasks run one after another never reach.
+        String script = "mkfifo \"$1/$2.go\" && touch \"$1/$2\" && read go < \"$1/$2.go\"";
         for (int i = 0; i < 5; i++) {
             handles.add(tasks.start(TaskSpec.builder("sh", "-c", script, "sh", marks.toString(), "t" + i)
                     .name("parallel-" + i).build()));
+        }
+        Waits.until(PATIENCE, "all five tasks running at once", () -> IntStream.range(0, 5)
+                .allMatch(i -> Files.exists(marks.resolve("t" + i))), () -> String.valueOf(marks.toFile().list().length));
+        for (int i = 0; i < 5; i++) {
+            Files.writeString(marks.resolve("t" + i + ".go"), "go\n");
         }
         for (TaskHandle h : handles) {
             assertEquals(TaskState.SUCCEEDED, h.onExit().join().state(), h.tail(5).toString());
