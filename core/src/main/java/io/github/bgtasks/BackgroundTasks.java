@@ -73,6 +73,7 @@ public final class BackgroundTasks implements AutoCloseable {
     private final Backend backend;
     private final LogStore logs;
     private final TaskRegistry registry;
+    private final Janitor janitor;
     private final java.util.Set<RestartingTask> restarting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final EngineThreads threads;
     private final CheckEngine health;
@@ -93,12 +94,17 @@ public final class BackgroundTasks implements AutoCloseable {
         this.stopGracePeriod = b.stopGracePeriod != null ? b.stopGracePeriod : delays.defaultStopGrace();
         this.stopTasksOnClose = b.stopTasksOnClose != null ? b.stopTasksOnClose : !backend.keepsTasksOnClose();
         this.threads = new EngineThreads(b.scheduler, b.callbackExecutor, delays);
-        this.registry = new TaskRegistry(logs, b.retainFinished != null ? b.retainFinished : 1000);
+        this.registry = new TaskRegistry(logs, b.retainFinished != null ? b.retainFinished
+                : b.retention != null ? Integer.MAX_VALUE : 1000);
+        Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
+        this.janitor = new Janitor(b.retention, registry, logs, clock);
         LogScan logScan = new LogScan(b.warning != null ? b.warning : Pattern.compile(DEFAULT_WARNING),
                 b.error != null ? b.error : Pattern.compile(DEFAULT_ERROR), logs::read);
-        this.context = new TaskContext(backend.name(), b.clock != null ? b.clock : Clock.systemUTC(),
-                b.ticker != null ? b.ticker : Ticker.SYSTEM, threads, logs, logScan,
-                task -> registry.ended(task).forEach(Task::release), b.hints != null ? b.hints : Hints.defaults());
+        this.context = new TaskContext(backend.name(), clock, b.ticker != null ? b.ticker : Ticker.SYSTEM, threads,
+                logs, logScan, task -> {
+                    registry.ended(task).forEach(Task::release);
+                    janitor.afterEnd();
+                }, b.hints != null ? b.hints : Hints.defaults());
         this.health = new CheckEngine(threads, b.alertListeners, delays.idleThreadKeepAlive());
         ShutdownHook.register(this);
         adoptDiscovered();
@@ -269,6 +275,18 @@ public final class BackgroundTasks implements AutoCloseable {
     }
 
     /**
+     * Removes finished tasks now, as the {@linkplain Builder#retention(Retention) retention}
+     * says; with no retention, every finished task. Each goes from {@link #list()}, its backend
+     * forgets it (tmux: its state directory goes) and its log file is deleted. Running tasks and
+     * their logs are never touched.
+     *
+     * @return the ids of the removed runs, in the order they ended
+     */
+    public List<String> clean() {
+        return janitor.clean();
+    }
+
+    /**
      * Closes this instance: stops its running tasks (SIGTERM, the grace period, then SIGKILL)
      * and waits for them, unless it was built to leave them running; then releases the
      * backend and the instance's own threads. Calling it again does nothing. Closing is not
@@ -373,6 +391,7 @@ public final class BackgroundTasks implements AutoCloseable {
         private Pattern warning;
         private Pattern error;
         private Integer retainFinished;
+        private Retention retention;
         private Ticker ticker;
         private Delays delays;
         private Hints hints;
@@ -500,7 +519,8 @@ public final class BackgroundTasks implements AutoCloseable {
         }
 
         /**
-         * Sets how many finished tasks {@link #list()} keeps; older ones are removed.
+         * Sets how many finished tasks {@link #list()} keeps; older ones are removed from it, and
+         * their logs stay. For removing logs too, use {@link #retention(Retention)} instead.
          *
          * @param count at least 0; default 1,000
          * @return this builder
@@ -510,7 +530,30 @@ public final class BackgroundTasks implements AutoCloseable {
                 throw new IllegalArgumentException("retained finished tasks must be at least 0, was " + count);
             }
             this.retainFinished = once(this.retainFinished, count, "retained finished tasks");
+            conflict();
             return this;
+        }
+
+        /**
+         * Removes finished tasks, their logs and their backend state by age, count and total
+         * size of logs; see {@link Retention}. Without it, finished tasks are only dropped from
+         * {@link #list()} beyond {@link #retainFinished(int)}, and their logs stay.
+         *
+         * @param retention the limits
+         * @return this builder
+         * @throws IllegalStateException if set before, or with {@link #retainFinished(int)}
+         */
+        public Builder retention(Retention retention) {
+            this.retention = once(this.retention, retention, "retention");
+            conflict();
+            return this;
+        }
+
+        private void conflict() {
+            if (retention != null && retainFinished != null) {
+                throw new IllegalStateException("retainFinished(" + retainFinished + ") and retention(" + retention
+                        + ") both limit the finished tasks; use Retention.builder().maxCount(" + retainFinished + ") alone");
+            }
         }
 
         /**
