@@ -5,6 +5,7 @@ import io.github.bgtasks.health.Hints;
 import io.github.bgtasks.health.RestartPolicy;
 import io.github.bgtasks.internal.Durations;
 import io.github.bgtasks.internal.Text;
+import io.github.bgtasks.internal.watch.FileWatcher;
 import io.github.bgtasks.spi.Backend;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.Launch;
@@ -74,6 +75,7 @@ public final class BackgroundTasks implements AutoCloseable {
     private final LogStore logs;
     private final TaskRegistry registry;
     private final Janitor janitor;
+    private final FileWatcher watcher;
     private final java.util.Set<RestartingTask> restarting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final EngineThreads threads;
     private final CheckEngine health;
@@ -106,6 +108,7 @@ public final class BackgroundTasks implements AutoCloseable {
                     janitor.afterEnd();
                 }, b.hints != null ? b.hints : Hints.defaults());
         this.health = new CheckEngine(threads, b.alertListeners, delays.idleThreadKeepAlive());
+        this.watcher = new FileWatcher(threads::schedule, context.ticker()::read);
         ShutdownHook.register(this);
         adoptDiscovered();
     }
@@ -153,8 +156,8 @@ public final class BackgroundTasks implements AutoCloseable {
      * @return the started task
      * @throws IllegalArgumentException if the working directory is missing or not a directory,
      *     the program cannot be found or executed (as the backend sees them: on this machine for
-     *     the local backends), or a task of that name is already running; the message names the
-     *     bad value
+     *     the local backends), a task of that name is already running, or a path it
+     *     {@linkplain TaskSpec.Builder#watch watches} does not exist; the message names the bad value
      * @throws IllegalStateException if this instance is closed
      * @throws TaskStartException if the arguments or the task's complete environment (the
      *     backend's base environment, by default the JVM's, with the spec's changes) are larger
@@ -166,18 +169,35 @@ public final class BackgroundTasks implements AutoCloseable {
      */
     public TaskHandle start(TaskSpec spec) {
         Objects.requireNonNull(spec, "spec must not be null");
-        if (spec.restart() == RestartPolicy.never()) {
+        if (spec.restart() == RestartPolicy.never() && spec.watch().isEmpty()) {
             return launch(spec, t -> { });
         }
+        requireOpen();
         RestartingTask chain = new RestartingTask(this::launch, spec, context);
+        // The watch first: a path that is not there is refused before anything starts.
+        FileWatcher.Registration watch = spec.watch().map(w -> watcher.watch(w, logs.directory(), chain::filesChanged))
+                .orElse(null);
         restarting.add(chain);
-        chain.onExit().whenComplete((r, e) -> restarting.remove(chain));
+        chain.onExit().whenComplete((r, e) -> {
+            restarting.remove(chain);
+            if (watch != null) {
+                watch.close();
+            }
+        });
         try {
             return chain.start();
         } catch (RuntimeException | Error e) {
             restarting.remove(chain);
+            if (watch != null) {
+                watch.close();
+            }
             throw e;
         }
+    }
+
+    /** The file watcher of watch mode; for tests. */
+    FileWatcher watcher() {
+        return watcher;
     }
 
     /** Starts one run; {@code prepare} sees the task once registered, before its end is watched. */
@@ -311,6 +331,7 @@ public final class BackgroundTasks implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("closing the {} backend failed", backend.name(), e);
         }
+        watcher.close();
         health.shutdown();
         threads.shutdown();
     }
