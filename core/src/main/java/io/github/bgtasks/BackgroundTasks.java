@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * ends from the backend's thread and hands them to your executor; with a direct one
  * ({@code Runnable::run}), listeners run on the event thread: they may start tasks, but a
  * listener that blocks delays the ends of other tasks. One JVM shutdown hook, shared by all
- * instances, closes those that were not closed.
+ * instances, closes those that were not closed. Tasks in {@linkplain TaskSpec.Builder#watch watch
+ * mode} share one file-watching thread per instance ({@code bgtasks-watch}), started with the first.
  *
  * <p>This class is thread-safe.
  */

@@ -22,17 +22,31 @@ class LiveBoardTest {
     @RegisterExtension
     static final TmuxServer SERVER = new TmuxServer();
 
-    private static final Pattern WAITS_RUNNING = Pattern.compile("\\[⋯\\] waits\\s+running\\s+(\\d+m\\d\\ds)\\s+waiting for the channel");
-
     @Test
     void theBoardRefreshesInPlaceOnARealTerminal() throws Exception {
+        liveBoard("C.UTF-8", "✓", "✗", "⋯");
+    }
+
+    /** A terminal whose locale cannot show the symbols: the JVM's output charset is ASCII, so is the board. */
+    @Test
+    void anAsciiTerminalGetsTheAsciiBoard() throws Exception {
+        liveBoard("C", "+", "x", "~");
+    }
+
+    private void liveBoard(String locale, String passed, String failed, String running) throws Exception {
         String marker = "marker-" + UUID.randomUUID();
         String channel = "board-" + UUID.randomUUID();
         String java = ProcessHandle.current().info().command().orElseThrow();
-        SERVER.tmux("new-session", "-d", "-s", "board", "-x", "120", "-y", "20", "-e", "LC_ALL=C.UTF-8", "-e", "TERM=screen",
-                "--", java, "-Dstdout.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8", "-cp",
-                System.getProperty("java.class.path"), BoardJvm.class.getName(), SERVER.socket,
-                SERVER.stateDir().toString(), SERVER.logDir().toString(), channel, marker);
+        Pattern waitsRunning = Pattern.compile("\\[" + Pattern.quote(running)
+                + "\\] waits\\s+running\\s+(\\d+m\\d\\ds)\\s+waiting for the channel");
+        String p = Pattern.quote(passed);
+        String f = Pattern.quote(failed);
+        // Its own state and logs: the other test's tasks are not adopted onto this board.
+        java.nio.file.Path own = SERVER.logDir().resolveSibling("board-" + locale);
+        // Nothing tells the program its charset but the pane's locale.
+        SERVER.tmux("new-session", "-d", "-s", "board", "-x", "120", "-y", "20", "-e", "LC_ALL=" + locale, "-e",
+                "TERM=screen", "--", java, "-cp", System.getProperty("java.class.path"), BoardJvm.class.getName(),
+                SERVER.socket, own.resolve("state").toString(), own.resolve("logs").toString(), channel, marker);
         try {
             // The three tasks as a person sees them, while the board refreshes.
             List<String> times = new ArrayList<>();
@@ -41,9 +55,9 @@ class LiveBoardTest {
                 await().atMost(Fixtures.PATIENCE).until(() -> {
                     String screen = screen();
                     seen.set(screen);
-                    Matcher m = WAITS_RUNNING.matcher(screen);
-                    if (!screen.matches("(?s).*\\[✓\\] passes\\s+PASSED\\s+\\d+m\\d\\ds\\s+compiled 12 files.*")
-                            || !screen.matches("(?s).*\\[✗\\] fails\\s+FAILED \\(exit 2\\)\\s+\\d+m\\d\\ds\\s+src/a\\.js:3 error: bad.*")
+                    Matcher m = waitsRunning.matcher(screen);
+                    if (!screen.matches("(?s).*\\[" + p + "\\] passes\\s+PASSED\\s+\\d+m\\d\\ds\\s+compiled 12 files.*")
+                            || !screen.matches("(?s).*\\[" + f + "\\] fails\\s+FAILED \\(exit 2\\)\\s+\\d+m\\d\\ds\\s+src/a\\.js:3 error: bad.*")
                             || !m.find()) {
                         return false;
                     }
@@ -59,7 +73,7 @@ class LiveBoardTest {
             SERVER.tmux("wait-for", "-S", channel);
             await().atMost(Fixtures.PATIENCE).until(() -> screen().contains("BOARD-DONE"));
             String all = history();
-            assertTrue(all.matches("(?s).*\\[✓\\] waits\\s+PASSED\\s+\\d+m\\d\\ds\\s+released.*"), all);
+            assertTrue(all.matches("(?s).*\\[" + p + "\\] waits\\s+PASSED\\s+\\d+m\\d\\ds\\s+released.*"), all);
             for (String name : List.of("passes", "fails", "waits")) {
                 assertEquals(1, count(all, "] " + name + " "), "drawn in place, once on the terminal:\n" + all);
             }
