@@ -10,6 +10,8 @@ module io.github.bgtasks {
     exports io.github.bgtasks;
     exports io.github.bgtasks.spi;
     exports io.github.bgtasks.health;
+    exports io.github.bgtasks.board;
+    exports io.github.bgtasks.watch;
     // Shared by bgtasks' own modules only: no promise to anyone else.
     exports io.github.bgtasks.internal to io.github.bgtasks.process, io.github.bgtasks.tmux;
     exports io.github.bgtasks.internal.posix to io.github.bgtasks.process, io.github.bgtasks.tmux;

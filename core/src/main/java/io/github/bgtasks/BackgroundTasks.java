@@ -5,6 +5,7 @@ import io.github.bgtasks.health.Hints;
 import io.github.bgtasks.health.RestartPolicy;
 import io.github.bgtasks.internal.Durations;
 import io.github.bgtasks.internal.Text;
+import io.github.bgtasks.internal.watch.FileWatcher;
 import io.github.bgtasks.spi.Backend;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.Launch;
@@ -56,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * ends from the backend's thread and hands them to your executor; with a direct one
  * ({@code Runnable::run}), listeners run on the event thread: they may start tasks, but a
  * listener that blocks delays the ends of other tasks. One JVM shutdown hook, shared by all
- * instances, closes those that were not closed.
+ * instances, closes those that were not closed. Tasks in {@linkplain TaskSpec.Builder#watch watch
+ * mode} share one file-watching thread per instance ({@code bgtasks-watch}), started with the first.
  *
  * <p>This class is thread-safe.
  */
@@ -73,6 +75,8 @@ public final class BackgroundTasks implements AutoCloseable {
     private final Backend backend;
     private final LogStore logs;
     private final TaskRegistry registry;
+    private final Janitor janitor;
+    private final FileWatcher watcher;
     private final java.util.Set<RestartingTask> restarting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final EngineThreads threads;
     private final CheckEngine health;
@@ -93,13 +97,19 @@ public final class BackgroundTasks implements AutoCloseable {
         this.stopGracePeriod = b.stopGracePeriod != null ? b.stopGracePeriod : delays.defaultStopGrace();
         this.stopTasksOnClose = b.stopTasksOnClose != null ? b.stopTasksOnClose : !backend.keepsTasksOnClose();
         this.threads = new EngineThreads(b.scheduler, b.callbackExecutor, delays);
-        this.registry = new TaskRegistry(logs, b.retainFinished != null ? b.retainFinished : 1000);
+        this.registry = new TaskRegistry(logs, b.retainFinished != null ? b.retainFinished
+                : b.retention != null ? Integer.MAX_VALUE : 1000);
+        Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
+        this.janitor = new Janitor(b.retention, registry, logs, clock);
         LogScan logScan = new LogScan(b.warning != null ? b.warning : Pattern.compile(DEFAULT_WARNING),
                 b.error != null ? b.error : Pattern.compile(DEFAULT_ERROR), logs::read);
-        this.context = new TaskContext(backend.name(), b.clock != null ? b.clock : Clock.systemUTC(),
-                b.ticker != null ? b.ticker : Ticker.SYSTEM, threads, logs, logScan,
-                task -> registry.ended(task).forEach(Task::release), b.hints != null ? b.hints : Hints.defaults());
+        this.context = new TaskContext(backend.name(), clock, b.ticker != null ? b.ticker : Ticker.SYSTEM, threads,
+                logs, logScan, task -> {
+                    registry.ended(task).forEach(Task::release);
+                    janitor.afterEnd();
+                }, b.hints != null ? b.hints : Hints.defaults());
         this.health = new CheckEngine(threads, b.alertListeners, delays.idleThreadKeepAlive());
+        this.watcher = new FileWatcher(threads::schedule, context.ticker()::read);
         ShutdownHook.register(this);
         adoptDiscovered();
     }
@@ -147,8 +157,8 @@ public final class BackgroundTasks implements AutoCloseable {
      * @return the started task
      * @throws IllegalArgumentException if the working directory is missing or not a directory,
      *     the program cannot be found or executed (as the backend sees them: on this machine for
-     *     the local backends), or a task of that name is already running; the message names the
-     *     bad value
+     *     the local backends), a task of that name is already running, or a path it
+     *     {@linkplain TaskSpec.Builder#watch watches} does not exist; the message names the bad value
      * @throws IllegalStateException if this instance is closed
      * @throws TaskStartException if the arguments or the task's complete environment (the
      *     backend's base environment, by default the JVM's, with the spec's changes) are larger
@@ -160,18 +170,35 @@ public final class BackgroundTasks implements AutoCloseable {
      */
     public TaskHandle start(TaskSpec spec) {
         Objects.requireNonNull(spec, "spec must not be null");
-        if (spec.restart() == RestartPolicy.never()) {
+        if (spec.restart() == RestartPolicy.never() && spec.watch().isEmpty()) {
             return launch(spec, t -> { });
         }
+        requireOpen();
         RestartingTask chain = new RestartingTask(this::launch, spec, context);
+        // The watch first: a path that is not there is refused before anything starts.
+        FileWatcher.Registration watch = spec.watch().map(w -> watcher.watch(w, logs.directory(), chain::filesChanged))
+                .orElse(null);
         restarting.add(chain);
-        chain.onExit().whenComplete((r, e) -> restarting.remove(chain));
+        chain.onExit().whenComplete((r, e) -> {
+            restarting.remove(chain);
+            if (watch != null) {
+                watch.close();
+            }
+        });
         try {
             return chain.start();
         } catch (RuntimeException | Error e) {
             restarting.remove(chain);
+            if (watch != null) {
+                watch.close();
+            }
             throw e;
         }
+    }
+
+    /** The file watcher of watch mode; for tests. */
+    FileWatcher watcher() {
+        return watcher;
     }
 
     /** Starts one run; {@code prepare} sees the task once registered, before its end is watched. */
@@ -269,6 +296,18 @@ public final class BackgroundTasks implements AutoCloseable {
     }
 
     /**
+     * Removes finished tasks now, as the {@linkplain Builder#retention(Retention) retention}
+     * says; with no retention, every finished task. Each goes from {@link #list()}, its backend
+     * forgets it (tmux: its state directory goes) and its log file is deleted. Running tasks and
+     * their logs are never touched.
+     *
+     * @return the ids of the removed runs, in the order they ended
+     */
+    public List<String> clean() {
+        return janitor.clean();
+    }
+
+    /**
      * Closes this instance: stops its running tasks (SIGTERM, the grace period, then SIGKILL)
      * and waits for them, unless it was built to leave them running; then releases the
      * backend and the instance's own threads. Calling it again does nothing. Closing is not
@@ -293,6 +332,7 @@ public final class BackgroundTasks implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("closing the {} backend failed", backend.name(), e);
         }
+        watcher.close();
         health.shutdown();
         threads.shutdown();
     }
@@ -373,6 +413,7 @@ public final class BackgroundTasks implements AutoCloseable {
         private Pattern warning;
         private Pattern error;
         private Integer retainFinished;
+        private Retention retention;
         private Ticker ticker;
         private Delays delays;
         private Hints hints;
@@ -500,7 +541,8 @@ public final class BackgroundTasks implements AutoCloseable {
         }
 
         /**
-         * Sets how many finished tasks {@link #list()} keeps; older ones are removed.
+         * Sets how many finished tasks {@link #list()} keeps; older ones are removed from it, and
+         * their logs stay. For removing logs too, use {@link #retention(Retention)} instead.
          *
          * @param count at least 0; default 1,000
          * @return this builder
@@ -510,7 +552,30 @@ public final class BackgroundTasks implements AutoCloseable {
                 throw new IllegalArgumentException("retained finished tasks must be at least 0, was " + count);
             }
             this.retainFinished = once(this.retainFinished, count, "retained finished tasks");
+            conflict();
             return this;
+        }
+
+        /**
+         * Removes finished tasks, their logs and their backend state by age, count and total
+         * size of logs; see {@link Retention}. Without it, finished tasks are only dropped from
+         * {@link #list()} beyond {@link #retainFinished(int)}, and their logs stay.
+         *
+         * @param retention the limits
+         * @return this builder
+         * @throws IllegalStateException if set before, or with {@link #retainFinished(int)}
+         */
+        public Builder retention(Retention retention) {
+            this.retention = once(this.retention, retention, "retention");
+            conflict();
+            return this;
+        }
+
+        private void conflict() {
+            if (retention != null && retainFinished != null) {
+                throw new IllegalStateException("retainFinished(" + retainFinished + ") and retention(" + retention
+                        + ") both limit the finished tasks; use Retention.builder().maxCount(" + retainFinished + ") alone");
+            }
         }
 
         /**

@@ -22,10 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The handle of a task with a {@link RestartPolicy}: a chain of runs, each a {@link Task} of its
+ * The handle of a task with a {@link RestartPolicy} or in watch mode: a chain of runs, each a {@link Task} of its
  * own (id, log file, result, supervision), of which this handle shows the current one. Listeners
  * hear every run; {@link #onExit()} completes with the last run's result once restarting ends;
- * a stop of the handle or of any run ends the restarting. Backoff timers go to the instance's
+ * a stop of the handle or of any run ends the restarting. In watch mode, {@link #filesChanged}
+ * stops the current run and the next starts once it has ended; a run that ends by itself leaves
+ * the chain waiting for changes. Backoff timers go to the instance's
  * scheduler. Decisions are made under {@link #lock}; starts, stops and user code run outside it.
  * This class is thread-safe.
  */
@@ -52,6 +54,7 @@ final class RestartingTask implements TaskHandle {
     private boolean over; // stopped or given up: no more runs
     private boolean launching;
     private Future<?> backoffTimer;
+    private boolean rerun; // watch mode: files changed, the current run is being stopped for the next
 
     RestartingTask(Launcher launcher, TaskSpec spec, TaskContext ctx) {
         this.launcher = launcher;
@@ -99,9 +102,18 @@ final class RestartingTask implements TaskHandle {
     private void ended(Task run, TaskResult r) {
         boolean gaveUp = false;
         boolean finish = false;
+        boolean next = false; // watch mode: the run was stopped for the next one
         long delay = 0;
         synchronized (lock) {
-            if (over || !restartsAfter(r.state())) {
+            if (run != current) {
+                return; // a run that watch mode has already followed with the next
+            }
+            if (rerun && !over) {
+                rerun = false;
+                next = true;
+            } else if (!over && !restartsAfter(r.state()) && spec.watch().isPresent() && r.state() != TaskState.STOPPED) {
+                return; // watch mode: wait for the next change
+            } else if (over || !restartsAfter(r.state())) {
                 over = true;
                 finish = true;
             } else {
@@ -119,7 +131,7 @@ final class RestartingTask implements TaskHandle {
                     long d = policy.backoffBefore(restarts.size()).toNanos();
                     delay = d - ThreadLocalRandom.current().nextLong(d / 2 + 1); // jitter: the upper half
                     try {
-                        backoffTimer = ctx.threads().schedule(this::restart, delay);
+                        backoffTimer = ctx.threads().schedule(() -> restart(run, true), delay);
                     } catch (RejectedExecutionException e) {
                         over = true; // the instance is closed
                         finish = true;
@@ -127,7 +139,9 @@ final class RestartingTask implements TaskHandle {
                 }
             }
         }
-        if (gaveUp) {
+        if (next) {
+            restart(run, false); // the old run has ended: the next starts now
+        } else if (gaveUp) {
             giveUp(run, r, "task " + spec.name().orElse(r.name()) + " gave up restarting after "
                     + policy.maxRestarts().getAsInt() + " restart(s)"
                     + policy.window().map(w -> " within " + Durations.format(w)).orElse("")
@@ -145,15 +159,18 @@ final class RestartingTask implements TaskHandle {
         last.complete(r);
     }
 
-    private void restart() {
+    /** Starts the next run; {@code counted} for restarts of the policy, not for those of watch mode. */
+    private void restart(Task after, boolean counted) {
         Task previous;
         synchronized (lock) {
-            if (over) {
-                return;
+            if (over || launching || current != after) {
+                return; // ended, or the next run was started already (by watch mode or the backoff)
             }
             launching = true;
             previous = current;
-            restarts.addLast(ctx.ticker().read());
+            if (counted) {
+                restarts.addLast(ctx.ticker().read());
+            }
         }
         Task next = null;
         try {
@@ -170,11 +187,50 @@ final class RestartingTask implements TaskHandle {
         boolean stopNow;
         synchronized (lock) {
             launching = false;
-            stopNow = over; // stopped while it was starting
+            stopNow = over || rerun; // stopped, or files changed, while it was starting
         }
         if (stopNow) {
             next.stop();
         }
+    }
+
+    /**
+     * Watch mode: files changed (debounced). Stops the current run gracefully, and the next starts
+     * once it has ended; if it has ended already, the next starts now.
+     */
+    void filesChanged(java.util.Set<Path> changed) {
+        Task run;
+        boolean startNow = false;
+        synchronized (lock) {
+            if (over || current == null) {
+                return;
+            }
+            run = current;
+            if (launching) {
+                rerun = true; // restart() stops the new run once it is started
+                return;
+            }
+            if (run.isDone() && !rerun) {
+                if (backoffTimer != null) {
+                    backoffTimer.cancel(false);
+                }
+                startNow = true;
+            } else {
+                rerun = true;
+            }
+        }
+        LOG.info("task {}: {} changed; {}", spec.name().orElse(run.name()), describe(changed),
+                startNow ? "running it again" : "stopping run " + run.id() + " to run it again");
+        if (startNow) {
+            restart(run, false);
+        } else {
+            run.stop();
+        }
+    }
+
+    private static String describe(java.util.Set<Path> changed) {
+        List<String> names = changed.stream().map(Path::toString).sorted().limit(3).toList();
+        return String.join(", ", names) + (changed.size() > 3 ? " and " + (changed.size() - 3) + " more" : "");
     }
 
     /**

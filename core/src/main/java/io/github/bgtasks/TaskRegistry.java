@@ -6,10 +6,8 @@ import io.github.bgtasks.spi.LogStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,8 +35,8 @@ final class TaskRegistry {
     private final LinkedHashMap<String, Task> tasks = new LinkedHashMap<>();
     // guarded by lock: name -> id of the task that runs under it
     private final Map<String, String> runningNames = new HashMap<>();
-    // guarded by lock: the tasks of the list that have ended
-    private final Set<Task> finished = Collections.newSetFromMap(new IdentityHashMap<>());
+    // guarded by lock: the tasks of the list that have ended, in the order they ended (Task has identity equality)
+    private final Set<Task> finished = new java.util.LinkedHashSet<>();
     // guarded by lock: reservations not yet registered or cancelled
     private int launching;
     // guarded by lock
@@ -173,6 +171,30 @@ final class TaskRegistry {
             finished.remove(t);
             return t;
         }
+    }
+
+    /** The finished tasks of the list, in the order they ended. */
+    List<Task> finished() {
+        synchronized (lock) {
+            return List.copyOf(finished);
+        }
+    }
+
+    /**
+     * Takes finished tasks out of the list.
+     *
+     * @return those that were still in it, for the caller alone to release and delete
+     */
+    List<Task> forget(java.util.Collection<Task> gone) {
+        List<Task> removed = new ArrayList<>();
+        synchronized (lock) {
+            for (Task t : gone) {
+                if (finished.remove(t) && tasks.remove(t.id(), t)) {
+                    removed.add(t);
+                }
+            }
+        }
+        return removed;
     }
 
     List<TaskHandle> list() {

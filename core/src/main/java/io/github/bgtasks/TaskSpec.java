@@ -6,6 +6,7 @@ import io.github.bgtasks.internal.posix.TaskNames;
 import io.github.bgtasks.health.HealthCheck;
 import io.github.bgtasks.health.Readiness;
 import io.github.bgtasks.health.RestartPolicy;
+import io.github.bgtasks.watch.WatchSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.time.Duration;
@@ -52,6 +53,7 @@ public final class TaskSpec {
     private final Duration readinessDeadline;
     private final List<HealthCheck> healthChecks;
     private final RestartPolicy restart;
+    private final WatchSpec watch;
 
     private TaskSpec(Builder b) {
         this.argv = b.argv;
@@ -64,6 +66,7 @@ public final class TaskSpec {
         this.readinessDeadline = b.readinessDeadline;
         this.healthChecks = List.copyOf(b.healthChecks);
         this.restart = b.restart != null ? b.restart : RestartPolicy.never();
+        this.watch = b.watch;
     }
 
     /**
@@ -160,6 +163,11 @@ public final class TaskSpec {
         return restart;
     }
 
+    /** @return what the task watches to run again when files change, if it is in watch mode */
+    public Optional<WatchSpec> watch() {
+        return Optional.ofNullable(watch);
+    }
+
     @Override
     public String toString() {
         return "TaskSpec{" + (name == null ? "" : name + " ") + Text.command(argv)
@@ -168,7 +176,8 @@ public final class TaskSpec {
                 + (timeout == null ? "" : " timeout " + timeout)
                 + (readiness == null ? "" : " ready " + readiness)
                 + (healthChecks.isEmpty() ? "" : " checks " + healthChecks.stream().map(HealthCheck::name).toList())
-                + (restart == RestartPolicy.never() ? "" : " " + restart) + "}";
+                + (restart == RestartPolicy.never() ? "" : " " + restart)
+                + (watch == null ? "" : " " + watch) + "}";
     }
 
     /**
@@ -186,6 +195,7 @@ public final class TaskSpec {
         private Duration readinessDeadline;
         private final List<HealthCheck> healthChecks = new ArrayList<>();
         private RestartPolicy restart;
+        private WatchSpec watch;
 
         private Builder(List<String> argv) {
             if (argv.isEmpty()) {
@@ -352,6 +362,29 @@ public final class TaskSpec {
                 throw new IllegalStateException("restart policy was already set to " + this.restart);
             }
             this.restart = policy;
+            return this;
+        }
+
+        /**
+         * Puts the task in watch mode: it runs again whenever files it watches change. Once the
+         * files have been quiet for the debounce, the current run is stopped gracefully (as
+         * {@code stop()}: SIGTERM, the grace period, SIGKILL) and, once it has ended, a new run
+         * starts; a run that has ended by itself meanwhile is simply followed by a new one. As
+         * with a {@linkplain #restart(RestartPolicy) restart policy} (both may be set), each run
+         * has its own id, log and result, the handle's listeners hear every run, and the handle
+         * follows the current one; the watching ends, and {@code onExit()} completes, when the
+         * handle is stopped or the instance closed. A run that ends by itself does not end the
+         * watching. All watching tasks of an instance share one file watcher.
+         *
+         * @param spec what to watch, such as {@code WatchSpec.builder(Path.of("src")).build()}
+         * @return this builder
+         */
+        public Builder watch(WatchSpec spec) {
+            Objects.requireNonNull(spec, "watch spec must not be null");
+            if (this.watch != null) {
+                throw new IllegalStateException("watch was already set to " + this.watch);
+            }
+            this.watch = spec;
             return this;
         }
 
