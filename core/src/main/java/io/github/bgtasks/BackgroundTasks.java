@@ -282,7 +282,8 @@ public final class BackgroundTasks implements AutoCloseable {
      * whose tasks outlive the JVM (tmux), this includes tasks that an earlier JVM started. Tasks
      * of groups and pipelines that wait their turn are listed {@link TaskState#QUEUED} (no pid, no
      * log, the id is the name, the start time is when they were queued), and those that never ran
-     * stay listed {@link TaskState#SKIPPED}; once one starts, its running task is listed instead.
+     * stay listed {@link TaskState#SKIPPED}, both after the tasks that ran, in the order they were
+     * queued; once one starts, its running task is listed instead.
      *
      * @return a snapshot of the tasks
      */

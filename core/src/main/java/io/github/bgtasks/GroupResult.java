@@ -39,11 +39,17 @@ public final class GroupResult {
     }
 
     /**
-     * @return {@link TaskState#SUCCEEDED} if every task succeeded, {@link TaskState#STOPPED} if
-     *     the group was stopped, else {@link TaskState#FAILED}
+     * @return {@link TaskState#SUCCEEDED} if every task succeeded; {@link TaskState#STOPPED} if
+     *     the group was stopped, or no task failed but some were stopped or skipped; else
+     *     {@link TaskState#FAILED} (a task failed, timed out, was lost or could not start)
      */
     public TaskState state() {
-        return succeeded() ? TaskState.SUCCEEDED : stopped ? TaskState.STOPPED : TaskState.FAILED;
+        if (succeeded()) {
+            return TaskState.SUCCEEDED;
+        }
+        boolean failure = results.stream().anyMatch(r -> r.state() == TaskState.FAILED
+                || r.state() == TaskState.TIMED_OUT || r.state() == TaskState.LOST);
+        return stopped || !failure ? TaskState.STOPPED : TaskState.FAILED;
     }
 
     /** @return the time from the group's start to its last task's end */

@@ -118,11 +118,17 @@ final class GroupRun implements TaskGroup {
         try {
             task = starter.apply(member.spec());
         } catch (RuntimeException e) {
-            LOG.warn("group {}: task {} could not start: {}", name, member.name(), e.getMessage());
+            String why;
             synchronized (lock) {
                 launching = null;
+                why = stopping ? skipReason : null;
             }
             registry.unqueue(member, true);
+            if (why != null) { // stopped (or the instance closed) while it was being started
+                ended(member, TaskResult.notRun(member.name(), member.name(), TaskState.SKIPPED, why, ctx.clock().instant()));
+                return;
+            }
+            LOG.warn("group {}: task {} could not start: {}", name, member.name(), e.getMessage());
             ended(member, TaskResult.notRun(member.name(), member.name(), TaskState.FAILED,
                     "could not start: " + e.getMessage(), ctx.clock().instant()));
             return;

@@ -39,7 +39,8 @@ final class PipelineRun implements PipelineHandle {
     private final List<StepResult> heard = new ArrayList<>();
     private final List<Consumer<StepResult>> listeners = new ArrayList<>();
     private int current = -1;
-    private boolean stopped;
+    private boolean stopped; // by hand, by a stopped step, or by the instance's close
+    private boolean stopTasks; // stopped by hand: running tasks are stopped too
     private boolean over;
     private final long startNanos;
 
@@ -64,22 +65,42 @@ final class PipelineRun implements PipelineHandle {
     }
 
     private void next(int i) {
-        GroupRun run;
+        GroupRun run = runs.get(i);
         synchronized (lock) {
-            if (over) {
-                return;
+            if (!stopped) {
+                current = i;
             }
-            current = i;
-            run = runs.get(i);
         }
-        run.onExit().thenAccept(g -> stepEnded(i, g));
+        if (current() != i) { // stopped between two steps
+            end(i - 1, false);
+            return;
+        }
+        run.onExit().thenAccept(g -> stepEnded(i, g)).whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.warn("pipeline {}: could not go on after step {}", pipeline.name(), i + 1, e);
+            }
+        });
         run.begin();
         boolean stopNow;
+        boolean stopRunning;
         synchronized (lock) {
             stopNow = stopped;
+            stopRunning = stopTasks;
         }
-        if (stopNow) {
-            run.stop(); // stopped while this step was starting
+        if (stopNow) { // stopped while this step was starting
+            run.cancel(stopReason(), stopRunning);
+        }
+    }
+
+    private int current() {
+        synchronized (lock) {
+            return current;
+        }
+    }
+
+    private String stopReason() {
+        synchronized (lock) {
+            return stopTasks ? "pipeline " + pipeline.name() + " was stopped" : "its BackgroundTasks was closed";
         }
     }
 
@@ -88,27 +109,34 @@ final class PipelineRun implements PipelineHandle {
         StepResult r = new StepResult(step.name(), i + 1, g.state(), step.continueOnFailure(),
                 step.task() != null ? g.results().get(0) : null, step.group() != null ? g : null);
         boolean failed;
-        int following;
+        boolean goOn;
         synchronized (lock) {
             stepResults[i] = r;
             if (r.state() == TaskState.STOPPED) {
-                stopped = true;
+                stopped = true; // a step stopped by hand ends the pipeline as a stop, not a failure
             }
             failed = !r.succeeded() && !step.continueOnFailure() && !stopped;
-            following = i + 1 < steps.size() && !failed && !stopped ? i + 1 : -1;
-            if (following < 0) {
-                over = true;
-            }
+            goOn = i + 1 < steps.size() && !failed && !stopped;
         }
         hear(r);
-        if (following >= 0) {
-            next(following);
-            return;
+        if (goOn) {
+            next(i + 1);
+        } else {
+            end(i, failed);
         }
-        String why = stopped ? "pipeline " + pipeline.name() + " was stopped"
-                : "step " + (i + 1) + " '" + step.name() + "' failed";
+    }
+
+    /** Skips the steps after {@code last}, raises the alert of a failed one, completes the result. */
+    private void end(int last, boolean failed) {
+        synchronized (lock) {
+            if (over) {
+                return;
+            }
+            over = true;
+        }
+        String why = failed ? "step " + (last + 1) + " '" + steps.get(last).name() + "' failed" : stopReason();
         List<StepResult> skipped = new ArrayList<>();
-        for (int j = i + 1; j < steps.size(); j++) {
+        for (int j = last + 1; j < steps.size(); j++) {
             runs.get(j).cancel(why, false);
             Pipeline.Step s = steps.get(j);
             TaskResult skippedTask = s.task() == null ? null
@@ -124,7 +152,7 @@ final class PipelineRun implements PipelineHandle {
             hear(sr);
         }
         if (failed) {
-            alert(r, i, skipped);
+            alert(stepResults(last), last, skipped);
         }
         PipelineResult p;
         synchronized (lock) {
@@ -133,6 +161,12 @@ final class PipelineRun implements PipelineHandle {
         }
         LOG.debug("pipeline {} ended: {}", pipeline.name(), p.state());
         result.complete(p);
+    }
+
+    private StepResult stepResults(int i) {
+        synchronized (lock) {
+            return stepResults[i];
+        }
     }
 
     /** Raises the STEP_FAILED alert: the failing task of the step, its exit, error lines, hint, log. */
@@ -218,15 +252,20 @@ final class PipelineRun implements PipelineHandle {
 
     @Override
     public CompletableFuture<PipelineResult> stop() {
+        halt(true);
+        return onExit();
+    }
+
+    private void halt(boolean stopRunning) {
         GroupRun run;
         synchronized (lock) {
             stopped = true;
+            stopTasks |= stopRunning;
             run = current >= 0 && !over ? runs.get(current) : null;
         }
         if (run != null) {
-            run.stop();
+            run.cancel(stopReason(), stopRunning);
         }
-        return onExit();
     }
 
     /**
@@ -234,14 +273,7 @@ final class PipelineRun implements PipelineHandle {
      * are the close's business (it stops them, or leaves them running on tmux).
      */
     void cancel() {
-        GroupRun run;
-        synchronized (lock) {
-            stopped = true;
-            run = current >= 0 && !over ? runs.get(current) : null;
-        }
-        if (run != null) {
-            run.cancel("its BackgroundTasks was closed", false);
-        }
+        halt(false);
     }
 
     @Override

@@ -218,15 +218,11 @@ final class TaskRegistry {
         }
     }
 
-    /** Running and finished tasks in the order they started; waiting ones by when they were queued. */
+    /** Running and finished tasks in the order they started, then those that have not run, in queue order. */
     List<TaskHandle> list() {
         synchronized (lock) {
-            if (waiting.isEmpty()) {
-                return List.copyOf(tasks.values());
-            }
             List<TaskHandle> all = new ArrayList<>(tasks.values());
             all.addAll(waiting);
-            all.sort(Comparator.comparing(TaskHandle::startedAt)); // stable: equal times keep their order
             return List.copyOf(all);
         }
     }

@@ -38,7 +38,7 @@ public record Alert(Kind kind, String taskId, String check, String message, List
         GAVE_UP,
         /**
          * A pipeline step failed and so ended its pipeline: the later steps are skipped. Raised
-         * once per pipeline, after the failing task's own {@link #FAILED} alert. {@code taskId}
+         * once per pipeline, besides the failing task's own {@link #FAILED} alert. {@code taskId}
          * is the failing task's run id and {@code check} the pipeline's name; the message names
          * the step and its position, the exit, the skipped steps and the log file; the evidence
          * holds the step, the exit and the log file, then the task's first error lines.
