@@ -73,14 +73,16 @@ public final class StepResult {
 
     /**
      * @return one line for people: for example {@code "4 unit FAILED (exit 1) in 2.1s, 0 warnings,
-     *     1 error"}, or {@code "5 package SKIPPED (step 4 'unit' failed)"}
+     *     1 error"}, or {@code "5 package SKIPPED (step 4 'unit' failed)"}; a failed step marked
+     *     {@link Pipeline#continueOnFailure()} ends with {@code " (allowed to fail)"}
      */
     public String summary() {
+        String allowed = continueOnFailure && !succeeded() && state != TaskState.SKIPPED ? " (allowed to fail)" : "";
         if (task != null) {
-            return number + " " + task.summary();
+            return number + " " + task.summary() + allowed;
         }
         return number + " " + name + " " + state + (state == TaskState.SKIPPED ? "" : " in " + Durations.format(duration()))
-                + " (group of " + group.results().size() + ")";
+                + " (group of " + group.results().size() + ")" + allowed;
     }
 
     /** @return the summary */
