@@ -101,6 +101,8 @@ final class GroupRun implements TaskGroup {
 
     // guarded by lock: the task being started now, counted as running
     private QueuedTask launching;
+    // guarded by lock: tasks whose stop came while they were being started
+    private final java.util.Set<QueuedTask> stopRequested = new java.util.HashSet<>();
 
     /** How many tasks run: started and not ended, plus the one being started. */
     private int running() {
@@ -121,6 +123,7 @@ final class GroupRun implements TaskGroup {
             String why;
             synchronized (lock) {
                 launching = null;
+                stopRequested.remove(member);
                 why = stopping ? skipReason : null;
             }
             registry.unqueue(member, true);
@@ -137,13 +140,14 @@ final class GroupRun implements TaskGroup {
         synchronized (lock) {
             member.started(task);
             launching = null;
-            stopNow = stopping;
+            stopNow = stopping || stopRequested.remove(member);
         }
         registry.unqueue(member, false);
         member.announceStart();
-        task.addListener(r -> ended(member, r));
+        // onExit, not a listener: a task with a restart policy ends when its restarting does
+        task.onExit().thenAccept(r -> ended(member, r));
         if (stopNow) {
-            task.stop(); // the group was stopped while this task was being started
+            task.stop(); // the group or the task was stopped while it was being started
         }
     }
 
@@ -244,9 +248,16 @@ final class GroupRun implements TaskGroup {
         ctx.threads().deliver(work);
     }
 
-    /** Takes one queued task out of the queue: it ends SKIPPED. Does nothing once it has left the queue. */
+    /**
+     * Takes one queued task out of the queue: it ends SKIPPED. A task being started is stopped once
+     * its start returns; a started one is not this method's business.
+     */
     void skipQueued(QueuedTask member) {
         synchronized (lock) {
+            if (member == launching) {
+                stopRequested.add(member); // being started: stopped as soon as its start returns
+                return;
+            }
             if (!queue.remove(member)) {
                 return;
             }

@@ -223,6 +223,10 @@ final class QueuedTask implements TaskHandle {
             t.stop();
         } else {
             group.skipQueued(this);
+            t = current(); // it may have started meanwhile
+            if (t != null) {
+                t.stop();
+            }
         }
         return onExit();
     }

@@ -18,7 +18,9 @@ import io.github.bgtasks.TaskHandle;
 import io.github.bgtasks.TaskResult;
 import io.github.bgtasks.TaskSpec;
 import io.github.bgtasks.TaskState;
+import io.github.bgtasks.health.RestartPolicy;
 import io.github.bgtasks.spi.ExitStatus;
+import java.time.Duration;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -191,6 +193,32 @@ class CompositionEngineTest {
         assertEquals(TaskState.STOPPED, r.state(), r.summary());
         assertEquals(TaskState.SKIPPED, r.steps().get(1).state());
         assertEquals(List.of("a", "c"), launchedNames());
+    }
+
+    @Test
+    void aTaskWithARestartPolicyEndsItsPlaceInTheGroupWhenItsRestartingEnds() {
+        FakeBackend restartable = new FakeBackend();
+        FakeTicker time = new FakeTicker();
+        FakeScheduler scheduler = new FakeScheduler(time);
+        try (BackgroundTasks virtual = VirtualTime.builder(restartable, time, scheduler).logDirectory(dir.resolve("v")).build()) {
+            TaskGroup g = virtual.group("flaky").maxParallel(1)
+                    .add(TaskSpec.builder("true").name("flaky-test")
+                            .restart(RestartPolicy.onFailure().maxRestarts(1).backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)))
+                            .build())
+                    .add(task("after")).start();
+            restartable.launched().get(0).exit().complete(ExitStatus.exited(1));
+            patiently().until(() -> scheduler.pending() == 1); // the backoff, not the next task of the group
+            assertEquals(TaskState.QUEUED, g.tasks().get(1).state());
+            scheduler.advance(Duration.ofSeconds(1));
+            patiently().until(() -> restartable.launched().size() == 2);
+            assertEquals("flaky-test", restartable.launched().get(1).launch().name(), "the restart comes first");
+            restartable.launched().get(1).exit().complete(ExitStatus.exited(0));
+            patiently().until(() -> restartable.launched().size() == 3);
+            restartable.launched().get(2).exit().complete(ExitStatus.exited(0));
+            GroupResult r = g.onExit().join();
+            assertTrue(r.succeeded(), r.summary());
+            assertEquals("flaky-test.2", r.results().get(0).id(), "the last run's result");
+        }
     }
 
     @Test
