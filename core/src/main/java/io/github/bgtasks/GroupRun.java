@@ -3,8 +3,10 @@ package io.github.bgtasks;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -41,6 +43,8 @@ final class GroupRun implements TaskGroup {
     private boolean stopping;
     private boolean stoppedByUser;
     private String skipReason;
+    private QueuedTask launching; // the task being started now, counted as running
+    private final Set<QueuedTask> stopRequested = new HashSet<>(); // stopped while being started
 
     /** Creates the group's tasks, not yet queued: see {@link #enqueue()} and {@link #pump()}. */
     GroupRun(GroupSpec spec, Function<TaskSpec, TaskHandle> starter, TaskContext ctx, TaskRegistry registry) {
@@ -95,14 +99,17 @@ final class GroupRun implements TaskGroup {
                 next = queue.poll();
                 launching = next;
             }
-            launch(next);
+            try {
+                launch(next);
+            } catch (RuntimeException | Error e) { // a bug of ours: leave the group able to pump again
+                synchronized (lock) {
+                    pumping = false;
+                    launching = null;
+                }
+                throw e;
+            }
         }
     }
-
-    // guarded by lock: the task being started now, counted as running
-    private QueuedTask launching;
-    // guarded by lock: tasks whose stop came while they were being started
-    private final java.util.Set<QueuedTask> stopRequested = new java.util.HashSet<>();
 
     /** How many tasks run: started and not ended, plus the one being started. */
     private int running() {
@@ -119,7 +126,7 @@ final class GroupRun implements TaskGroup {
         TaskHandle task;
         try {
             task = starter.apply(member.spec());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // the task fails, the group goes on: it must end
             String why;
             synchronized (lock) {
                 launching = null;

@@ -20,7 +20,12 @@ import io.github.bgtasks.TaskSpec;
 import io.github.bgtasks.TaskState;
 import io.github.bgtasks.health.RestartPolicy;
 import io.github.bgtasks.spi.ExitStatus;
+import io.github.bgtasks.spi.BackendTask;
+import io.github.bgtasks.spi.Launch;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -219,6 +224,40 @@ class CompositionEngineTest {
             assertTrue(r.succeeded(), r.summary());
             assertEquals("flaky-test.2", r.results().get(0).id(), "the last run's result");
         }
+    }
+
+    @Test
+    void tasksEndingOnManyThreadsAtOnceNeverBreakTheCap() throws Exception {
+        ExecutorService enders = Executors.newFixedThreadPool(4);
+        AtomicInteger live = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        // Each task ends at once, on another thread, racing the group's next start.
+        FakeBackend racing = new FakeBackend() {
+            @Override
+            public BackendTask launch(Launch launch) throws IOException {
+                most.accumulateAndGet(live.incrementAndGet(), Math::max);
+                FakeTask t = (FakeTask) super.launch(launch);
+                enders.execute(() -> {
+                    live.decrementAndGet(); // before the engine can hear the end
+                    t.exit().complete(ExitStatus.exited(0));
+                });
+                return t;
+            }
+        };
+        try (BackgroundTasks busy = BackgroundTasks.builder().backend(racing).logDirectory(dir.resolve("busy")).build()) {
+            for (int round = 0; round < 10; round++) {
+                GroupSpec spec = busy.group("round-" + round).maxParallel(3);
+                for (int i = 0; i < 30; i++) {
+                    spec = spec.add(task("t" + i));
+                }
+                GroupResult r = spec.start().onExit().get(2, TimeUnit.MINUTES);
+                assertTrue(r.succeeded(), r.summary());
+            }
+        } finally {
+            enders.shutdownNow();
+        }
+        assertEquals(300, racing.launched().size());
+        assertTrue(most.get() <= 3, "at most 3 at once, saw " + most.get());
     }
 
     @Test
