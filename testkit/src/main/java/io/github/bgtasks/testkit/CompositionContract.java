@@ -157,6 +157,22 @@ public abstract class CompositionContract {
     }
 
     @Test
+    void theAlertOfAFailedStepCarriesAHintWhereOneIsKnown() {
+        CompletableFuture<Alert> alert = new CompletableFuture<>();
+        PipelineResult r = tasks.run(Pipeline.named("tooling")
+                        .step(records("checkout"))
+                        .step(TaskSpec.shell("no-such-tool-8d1f --version").name("tool").build())
+                        .step(records("use-it")))
+                .addAlertListener(alert::complete)
+                .onExit().orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join();
+        assertEquals("tool", r.failedStep().orElseThrow().name(), r.summary());
+        Alert a = alert.orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join();
+        assertTrue(a.evidence().contains("exit code 127"), a.evidence().toString());
+        assertTrue(a.hint().orElse("").startsWith("exit 127: command not found"), a.toString());
+        assertTrue(a.logLines().stream().anyMatch(l -> l.contains("no-such-tool-8d1f")), a.logLines().toString());
+    }
+
+    @Test
     void aGroupWithACapOfTwoNeverRunsMoreThanTwo() throws IOException {
         Path running = Files.createDirectories(dir.resolve("running"));
         Path counts = Files.createDirectories(dir.resolve("counts"));
