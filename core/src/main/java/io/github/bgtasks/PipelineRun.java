@@ -41,6 +41,7 @@ final class PipelineRun implements PipelineHandle {
     private int current = -1;
     private boolean stopped; // by hand, by a stopped step, or by the instance's close
     private boolean stopTasks; // stopped by hand: running tasks are stopped too
+    private String stopCause;
     private boolean over;
     private final long startNanos;
 
@@ -66,12 +67,14 @@ final class PipelineRun implements PipelineHandle {
 
     private void next(int i) {
         GroupRun run = runs.get(i);
+        boolean halted;
         synchronized (lock) {
-            if (!stopped) {
+            halted = stopped;
+            if (!halted) {
                 current = i;
             }
         }
-        if (current() != i) { // stopped between two steps
+        if (halted) { // stopped between two steps
             end(i - 1, false);
             return;
         }
@@ -92,15 +95,9 @@ final class PipelineRun implements PipelineHandle {
         }
     }
 
-    private int current() {
-        synchronized (lock) {
-            return current;
-        }
-    }
-
     private String stopReason() {
         synchronized (lock) {
-            return stopTasks ? "pipeline " + pipeline.name() + " was stopped" : "its BackgroundTasks was closed";
+            return stopCause;
         }
     }
 
@@ -112,8 +109,9 @@ final class PipelineRun implements PipelineHandle {
         boolean goOn;
         synchronized (lock) {
             stepResults[i] = r;
-            if (r.state() == TaskState.STOPPED) {
+            if (r.state() == TaskState.STOPPED && !stopped) {
                 stopped = true; // a step stopped by hand ends the pipeline as a stop, not a failure
+                stopCause = "step " + (i + 1) + " '" + step.name() + "' was stopped";
             }
             failed = !r.succeeded() && !step.continueOnFailure() && !stopped;
             goOn = i + 1 < steps.size() && !failed && !stopped;
@@ -259,6 +257,9 @@ final class PipelineRun implements PipelineHandle {
     private void halt(boolean stopRunning) {
         GroupRun run;
         synchronized (lock) {
+            if (!stopped) {
+                stopCause = stopRunning ? "pipeline " + pipeline.name() + " was stopped" : "its BackgroundTasks was closed";
+            }
             stopped = true;
             stopTasks |= stopRunning;
             run = current >= 0 && !over ? runs.get(current) : null;

@@ -324,6 +324,7 @@ public abstract class CompositionContract {
         assertEquals(List.of(TaskState.SUCCEEDED, TaskState.STOPPED, TaskState.SKIPPED),
                 r.steps().stream().map(StepResult::state).toList(), r.summary());
         Waits.until(PATIENCE, "each step heard, the skipped one too", () -> heard.size() == 3, heard::toString);
+        assertEquals("3 after SKIPPED (pipeline long was stopped)", r.steps().get(2).summary());
         ProcessMarkers.awaitGone(PATIENCE, step2);
         assertFalse(Files.exists(ran().resolve("after")));
         assertTrue(alerts.stream().noneMatch(x -> x.kind() == Alert.Kind.STEP_FAILED), "a stop is no failure: " + alerts);

@@ -187,6 +187,17 @@ class CompositionEngineTest {
     }
 
     @Test
+    void aStepStoppedByHandStopsThePipelineWithoutAFailure() {
+        backend.exitOnTerminate(true);
+        PipelineHandle p = tasks.run(Pipeline.named("by-hand").step(task("a")).step(task("b")));
+        p.tasks().get(0).stop();
+        PipelineResult r = p.onExit().join();
+        assertEquals(TaskState.STOPPED, r.state(), r.summary());
+        assertTrue(r.failedStep().isEmpty());
+        assertEquals("b SKIPPED (step 1 'a' was stopped)", r.steps().get(1).task().orElseThrow().summary());
+    }
+
+    @Test
     void aClosedInstanceSkipsWhatIsStillQueued() {
         backend.exitOnTerminate(true);
         TaskGroup g = tasks.group("closing").maxParallel(1).add(task("a")).add(task("b")).start();
