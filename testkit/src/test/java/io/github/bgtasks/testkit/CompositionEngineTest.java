@@ -198,6 +198,37 @@ class CompositionEngineTest {
     }
 
     @Test
+    void aThrowingGroupOrStepListenerIsLoggedAtWarnAndHarmsNothingElse() {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            List<TaskResult> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            TaskGroup g = tasks.group("noisy").add(task("n1")).start();
+            g.addListener(r -> {
+                throw new IllegalStateException("boom from a group listener");
+            }).addListener(heard::add);
+            PipelineHandle p = tasks.run(Pipeline.named("noisy-pipe").step(task("p1")));
+            List<StepResult> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
+            p.addStepListener(s -> {
+                throw new IllegalStateException("boom from a step listener");
+            }).addStepListener(steps::add);
+            exit(0, 0);
+            exit(1, 0);
+            assertTrue(g.onExit().join().succeeded());
+            assertTrue(p.onExit().join().succeeded());
+            assertEquals(1, heard.size(), "the next listener still ran, before onExit() completed");
+            patiently().until(() -> steps.size() == 1);
+        } finally {
+            System.setErr(original);
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(log.contains("WARN") && log.contains("of group noisy failed on task n1.1")
+                && log.contains("boom from a group listener"), log);
+        assertTrue(log.contains("of pipeline noisy-pipe failed on step p1") && log.contains("boom from a step listener"), log);
+    }
+
+    @Test
     void aClosedInstanceSkipsWhatIsStillQueued() {
         backend.exitOnTerminate(true);
         TaskGroup g = tasks.group("closing").maxParallel(1).add(task("a")).add(task("b")).start();
