@@ -80,6 +80,7 @@ public final class BackgroundTasks implements AutoCloseable {
     private final java.util.Set<RestartingTask> restarting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final EngineThreads threads;
     private final CheckEngine health;
+    private final Compositions compositions;
     private final TaskContext context;
     private final Delays delays;
     private final Duration stopGracePeriod;
@@ -110,6 +111,7 @@ public final class BackgroundTasks implements AutoCloseable {
                 }, b.hints != null ? b.hints : Hints.defaults());
         this.health = new CheckEngine(threads, b.alertListeners, delays.idleThreadKeepAlive());
         this.watcher = new FileWatcher(threads::schedule, context.ticker()::read);
+        this.compositions = new Compositions(spec -> start(spec), context, registry, health);
         ShutdownHook.register(this);
         adoptDiscovered();
     }
@@ -201,6 +203,47 @@ public final class BackgroundTasks implements AutoCloseable {
         return watcher;
     }
 
+    /**
+     * Describes a parallel group that {@link GroupSpec#start()} starts on this instance:
+     * {@code tasks.group("checks").maxParallel(2).add(a).add(b).start()}.
+     *
+     * @param name the group's name: 1 to 64 letters, digits, {@code _} and {@code -}
+     * @return an empty group
+     * @throws IllegalArgumentException if the name has other characters
+     */
+    public GroupSpec group(String name) {
+        return GroupSpec.named(name, compositions::start);
+    }
+
+    /**
+     * Starts a parallel group: its tasks in the order added, up to its cap at once; the others
+     * wait {@link TaskState#QUEUED} in {@link #list()}. Returns once the first tasks have started.
+     * A task that cannot start ends {@link TaskState#FAILED}, with the reason in its result.
+     *
+     * @param group the group
+     * @return the running group
+     * @throws IllegalArgumentException if the group has no tasks
+     * @throws IllegalStateException if this instance is closed
+     */
+    public TaskGroup start(GroupSpec group) {
+        return compositions.start(group);
+    }
+
+    /**
+     * Runs a pipeline: its steps one after another, each started when the one before has
+     * succeeded (or failed, if marked {@link Pipeline#continueOnFailure()}). All its tasks are in
+     * {@link #list()} from the start, {@link TaskState#QUEUED} until their step runs. Returns once
+     * the first step has started.
+     *
+     * @param pipeline the pipeline
+     * @return the running pipeline
+     * @throws IllegalArgumentException if the pipeline has no steps
+     * @throws IllegalStateException if this instance is closed
+     */
+    public PipelineHandle run(Pipeline pipeline) {
+        return compositions.run(pipeline);
+    }
+
     /** Starts one run; {@code prepare} sees the task once registered, before its end is watched. */
     private Task launch(TaskSpec spec, java.util.function.Consumer<Task> prepare) {
         requireOpen();
@@ -263,7 +306,11 @@ public final class BackgroundTasks implements AutoCloseable {
 
     /**
      * Lists every task this instance knows, running or finished, oldest first. With a backend
-     * whose tasks outlive the JVM (tmux), this includes tasks that an earlier JVM started.
+     * whose tasks outlive the JVM (tmux), this includes tasks that an earlier JVM started. Tasks
+     * of groups and pipelines that wait their turn are listed {@link TaskState#QUEUED} (no pid, no
+     * log, the id is the name, the start time is when they were queued), and those that never ran
+     * stay listed {@link TaskState#SKIPPED}, both after the tasks that ran, in the order they were
+     * queued; once one starts, its running task is listed instead.
      *
      * @return a snapshot of the tasks
      */
@@ -272,7 +319,8 @@ public final class BackgroundTasks implements AutoCloseable {
     }
 
     /**
-     * Finds a task by name: the running task of that name, else the most recent finished one.
+     * Finds a task by name: the running task of that name, else a queued one (of a group or
+     * pipeline), else the most recent finished or skipped one.
      *
      * @param name the task's name (or a run's id, such as {@code build-main.3})
      * @return the task, or empty
@@ -292,7 +340,10 @@ public final class BackgroundTasks implements AutoCloseable {
      */
     public void remove(TaskHandle task) {
         Objects.requireNonNull(task, "task must not be null");
-        registry.remove(task).release();
+        Task t = registry.remove(task);
+        if (t != null) { // null: a group's task that never ran, which the backend never saw
+            t.release();
+        }
     }
 
     /**
@@ -320,6 +371,7 @@ public final class BackgroundTasks implements AutoCloseable {
             return;
         }
         ShutdownHook.unregister(this);
+        compositions.close(); // no queued task of a group or pipeline starts after this
         for (RestartingTask chain : restarting) {
             chain.end(false, false); // no run starts after this; the runs are stopped (or left) below
         }

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +37,10 @@ final class TaskRegistry {
     // guarded by lock: name -> id of the task that runs under it
     private final Map<String, String> runningNames = new HashMap<>();
     // guarded by lock: the tasks of the list that have ended, in the order they ended (Task has identity equality)
-    private final Set<Task> finished = new java.util.LinkedHashSet<>();
+    private final Set<Task> finished = new LinkedHashSet<>();
+    // guarded by lock: tasks of groups and pipelines that wait (QUEUED) or never ran (SKIPPED,
+    // or their start failed); a started one leaves, as its running task is listed
+    private final LinkedHashSet<QueuedTask> waiting = new LinkedHashSet<>();
     // guarded by lock: reservations not yet registered or cancelled
     private int launching;
     // guarded by lock
@@ -159,6 +163,13 @@ final class TaskRegistry {
      */
     Task remove(TaskHandle handle) {
         synchronized (lock) {
+            if (handle instanceof QueuedTask q && waiting.contains(q)) {
+                if (q.state() == TaskState.QUEUED) {
+                    throw new IllegalStateException("task " + q.id() + " is queued; stop it (or its group) before removing it");
+                }
+                waiting.remove(q);
+                return null;
+            }
             Task t = tasks.get(handle.id());
             if (t != handle) {
                 throw new IllegalArgumentException("task " + handle.id() + " is not one of this instance's tasks");
@@ -197,21 +208,66 @@ final class TaskRegistry {
         return removed;
     }
 
-    List<TaskHandle> list() {
+    /** Lists a task of a group or pipeline as QUEUED until it starts. */
+    void queue(QueuedTask t) {
         synchronized (lock) {
-            return List.copyOf(tasks.values());
+            waiting.add(t);
         }
     }
 
-    /** The running task of that name, else the most recent finished one; or the run of that id. */
+    /**
+     * A queued task left its queue: started (its running task is listed instead), or ended without
+     * running ({@code keep}), when it stays listed as a finished task, the oldest such dropped
+     * beyond the number of finished tasks kept.
+     */
+    void unqueue(QueuedTask t, boolean keep) {
+        synchronized (lock) {
+            if (!keep) {
+                waiting.remove(t);
+                return;
+            }
+            int ended = 0;
+            for (QueuedTask w : waiting) {
+                ended += w.running() == null && w.state() != TaskState.QUEUED ? 1 : 0;
+            }
+            for (Iterator<QueuedTask> it = waiting.iterator(); it.hasNext() && ended > retainFinished; ) {
+                QueuedTask w = it.next();
+                if (w != t && w.state() != TaskState.QUEUED) {
+                    it.remove();
+                    ended--;
+                }
+            }
+        }
+    }
+
+    /** Running and finished tasks in the order they started, then those that have not run, in queue order. */
+    List<TaskHandle> list() {
+        synchronized (lock) {
+            List<TaskHandle> all = new ArrayList<>(tasks.values());
+            all.addAll(waiting);
+            return List.copyOf(all);
+        }
+    }
+
+    /**
+     * The running task of that name, else a queued one, else the most recent finished (or
+     * skipped) one; or the run of that id.
+     */
     Optional<TaskHandle> find(String name) {
         synchronized (lock) {
             String id = runningNames.getOrDefault(name, name);
             if (tasks.containsKey(id)) {
                 return Optional.of(tasks.get(id));
             }
-            return tasks.values().stream().filter(t -> t.name().equals(name))
-                    .max(Comparator.comparing(Task::startedAt)).map(t -> t);
+            Optional<TaskHandle> queued = waiting.stream().filter(t -> t.name().equals(name)
+                    && t.state() == TaskState.QUEUED).findFirst().map(t -> t);
+            if (queued.isPresent()) {
+                return queued;
+            }
+            List<TaskHandle> all = new ArrayList<>(tasks.values());
+            all.addAll(waiting);
+            return all.stream().filter(t -> t.name().equals(name))
+                    .max(Comparator.comparing(TaskHandle::startedAt));
         }
     }
 

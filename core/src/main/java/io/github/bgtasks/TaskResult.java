@@ -62,6 +62,15 @@ public final class TaskResult {
         this.scan = scan;
     }
 
+    /**
+     * The result of a group's or pipeline's task that never ran: {@link TaskState#SKIPPED}, or
+     * {@link TaskState#FAILED} when its start failed. It has no log; the reason shows in
+     * {@link #summary()} and {@link #lostReason()}.
+     */
+    static TaskResult notRun(String id, String name, TaskState state, String reason, Instant at) {
+        return new TaskResult(id, name, state, ExitStatus.lost(reason), at, Duration.ZERO, null, null, null, null);
+    }
+
     /** @return the task's name */
     public String name() {
         return name;
@@ -87,7 +96,10 @@ public final class TaskResult {
         return exit.signal();
     }
 
-    /** @return why the task was lost from sight, when its state is {@link TaskState#LOST} */
+    /**
+     * @return why the task was lost from sight, when its state is {@link TaskState#LOST}; for a
+     *     task of a group or pipeline that never ran, why it did not (skipped, or its start failed)
+     */
     public Optional<String> lostReason() {
         return exit.lostReason();
     }
@@ -102,7 +114,10 @@ public final class TaskResult {
         return duration;
     }
 
-    /** @return the log file holding the task's whole output */
+    /**
+     * @return the log file holding the task's whole output; null for a task of a group or
+     *     pipeline that never started ({@link TaskState#SKIPPED}, or one that could not start)
+     */
     public Path logFile() {
         return logFile;
     }
@@ -153,6 +168,9 @@ public final class TaskResult {
 
     /** @return the last lines of the log, for hints */
     List<String> lastLines(int n) {
+        if (logFile == null) {
+            return List.of();
+        }
         try {
             return scan.lastLines(logFile, n);
         } catch (RuntimeException e) {
@@ -174,6 +192,9 @@ public final class TaskResult {
      */
     public String summary() {
         StringBuilder s = new StringBuilder(name).append(' ').append(state);
+        if (logFile == null) {
+            return s.append(" (").append(exit.lostReason().orElse("never started")).append(')').toString();
+        }
         if (exit.lostReason().isPresent()) {
             s.append(" (").append(exit.lostReason().get()).append(')');
         } else if (exit.signal().isPresent()) {
@@ -199,6 +220,10 @@ public final class TaskResult {
 
     private LogScan.Digest digest() {
         LogScan.Digest d = digest;
+        if (d == null && logFile == null) {
+            d = new LogScan.Digest(0, 0, List.of());
+            digest = d;
+        }
         if (d == null) {
             synchronized (this) {
                 d = digest;

@@ -69,6 +69,25 @@ public final class TaskSpec {
         this.watch = b.watch;
     }
 
+    private TaskSpec(TaskSpec from, String name) {
+        this.argv = from.argv;
+        this.name = name;
+        this.workingDirectory = from.workingDirectory;
+        this.environment = from.environment;
+        this.timeout = from.timeout;
+        this.stopGracePeriod = from.stopGracePeriod;
+        this.readiness = from.readiness;
+        this.readinessDeadline = from.readinessDeadline;
+        this.healthChecks = from.healthChecks;
+        this.restart = from.restart;
+        this.watch = from.watch;
+    }
+
+    /** A copy under another name: a group or pipeline names the tasks it queues before they start. */
+    TaskSpec withName(String newName) {
+        return newName.equals(name) ? this : new TaskSpec(this, newName);
+    }
+
     /**
      * Starts a spec for a program and its arguments. The program is looked up on the task's
      * {@code PATH} unless it contains a {@code /}.

@@ -12,7 +12,8 @@ import java.util.Optional;
  *
  * @param kind what happened
  * @param taskId the run's id, such as {@code web.1}
- * @param check the check's name ({@code "exit"} for a failed task without an alive check)
+ * @param check the check's name ({@code "exit"} for a failed task without an alive check; the
+ *     pipeline's name for {@link Kind#STEP_FAILED})
  * @param message one line for people
  * @param evidence what the check saw: log lines with their numbers, figures, an exception
  * @param logLines the relevant lines of the task's log: its error lines with a little context
@@ -34,7 +35,15 @@ public record Alert(Kind kind, String taskId, String check, String message, List
          * The task's {@link RestartPolicy} allowed no more restarts (or a restart could not start):
          * raised once, after its last run's end, with that run's evidence and hint.
          */
-        GAVE_UP
+        GAVE_UP,
+        /**
+         * A pipeline step failed and so ended its pipeline: the later steps are skipped. Raised
+         * once per pipeline, besides the failing task's own {@link #FAILED} alert. {@code taskId}
+         * is the failing task's run id and {@code check} the pipeline's name; the message names
+         * the step and its position, the exit, the skipped steps and the log file; the evidence
+         * holds the step, the exit and the log file, then the task's first error lines.
+         */
+        STEP_FAILED
     }
 
     /** Copies the lists; rejects nulls. */

@@ -81,8 +81,20 @@ public final class LogCursor {
      * none matches.
      */
     public static List<String> relevant(Target target) {
+        return relevant(target::openLog, target.errorPattern());
+    }
+
+    /** Opens a log for reading. */
+    @FunctionalInterface
+    public interface LogOpener {
+        /** @return the log, open for reading at any position */
+        SeekableByteChannel open() throws IOException;
+    }
+
+    /** As {@link #relevant(Target)}, for any log and error pattern (a pipeline's failed step). */
+    public static List<String> relevant(LogOpener log, java.util.regex.Pattern errorPattern) {
         List<String> lines = new ArrayList<>();
-        try (SeekableByteChannel ch = target.openLog()) {
+        try (SeekableByteChannel ch = log.open()) {
             long size = ch.size();
             long from = Math.max(0, size - 64 * 1024);
             ByteBuffer buf = ByteBuffer.allocate((int) (size - from));
@@ -103,7 +115,7 @@ public final class LogCursor {
         boolean[] keep = new boolean[lines.size()];
         boolean any = false;
         for (int i = 0; i < lines.size(); i++) {
-            if (target.errorPattern().matcher(lines.get(i)).find()) {
+            if (errorPattern.matcher(lines.get(i)).find()) {
                 any = true;
                 for (int j = Math.max(0, i - 2); j <= Math.min(lines.size() - 1, i + 1); j++) {
                     keep[j] = true;
