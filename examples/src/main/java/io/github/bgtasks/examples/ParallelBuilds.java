@@ -4,13 +4,14 @@ import io.github.bgtasks.BackgroundTasks;
 import io.github.bgtasks.GroupResult;
 import io.github.bgtasks.TaskGroup;
 import io.github.bgtasks.TaskSpec;
+import io.github.bgtasks.board.StatusBoard;
 import io.github.bgtasks.process.ProcessBackend;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
- * "Run the tests on Node 18 and Node 20, the linter and the docs, two at a time; report each as it
- * ends and all at the end." The commands are stand-ins that print what the real ones would; the
+ * "Run the tests on Node 18 and Node 20, the linter and the docs, two at a time; show them on a
+ * live status board, and report all at the end." The commands are stand-ins that print what the real ones would; the
  * linter fails.
  */
 public final class ParallelBuilds {
@@ -40,8 +41,12 @@ public final class ParallelBuilds {
                 .add(fakeTool("lint", work, "echo 'src/app.js:3: error: no-unused-vars'; exit 2"))
                 .add(fakeTool("docs", work, "echo 'docs written to build/docs'"))
                 .start();
-        checks.addListener(r -> out.println((r.succeeded() ? "[ok]   " : "[FAIL] ") + r.summary()));
-        GroupResult all = checks.onExit().join();
+        GroupResult all;
+        // live on a terminal, one plain line per change otherwise (CI logs, the example's test)
+        try (StatusBoard.Live board = StatusBoard.of(tasks).printTo(out)) {
+            all = checks.onExit().join();
+        }
+        all.results().forEach(r -> out.println((r.succeeded() ? "[ok]   " : "[FAIL] ") + r.summary()));
         out.println(all.summary());
         return all;
     }

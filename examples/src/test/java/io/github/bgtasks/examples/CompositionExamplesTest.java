@@ -53,6 +53,8 @@ class CompositionExamplesTest {
         assertTrue(text.contains("[FAIL] lint FAILED (exit 2)"), text);
         assertTrue(text.contains("checks FAILED in "), text);
         assertTrue(text.contains(": 3 SUCCEEDED, 1 FAILED\n"), text);
+        // the board, one plain line per change here (whether it caught docs queued depends on timing)
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("[") && l.contains(" lint ") && l.contains("FAILED (exit 2)")), text);
     }
 
     @Test
