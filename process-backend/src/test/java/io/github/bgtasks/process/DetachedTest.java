@@ -196,6 +196,7 @@ class DetachedTest extends RealProcessTest {
         BackgroundTasks second = newTasks(dir.resolve("logs"), b -> { });
         TaskHandle again = second.find("delta").orElseThrow();
         assertEquals(d.id(), again.id());
+        assertEquals(TaskState.FAILED, again.state(), "a task that ended while no JVM watched is listed as ended at once");
         TaskResult r = again.onExit().get(30, TimeUnit.SECONDS);
         assertEquals(5, r.exitCode().orElseThrow(), r.toString());
     }
