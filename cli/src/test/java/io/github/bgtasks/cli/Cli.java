@@ -79,6 +79,28 @@ final class Cli {
         }
     }
 
+    /**
+     * Ends the test's tmux server, if any ran, and deletes the tmux backend's state directory for
+     * its socket (every invocation opens the tmux backend to list its tasks, which creates it).
+     */
+    void cleanUp() throws IOException, InterruptedException {
+        try {
+            new ProcessBuilder("tmux", "-L", tmuxSocket, "kill-server").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // no tmux here: no server either
+        }
+        Path state = Path.of(System.getProperty("java.io.tmpdir"), "bgtasks-tmux-" + System.getProperty("user.name"),
+                tmuxSocket);
+        if (Files.exists(state)) {
+            try (java.util.stream.Stream<Path> s = Files.walk(state)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
     /** @return {@code cli/bin/bgtasks}, found from the module's directory (the tests' working directory) */
     static Path launcher() {
         return Path.of("bin", "bgtasks").toAbsolutePath();

@@ -39,8 +39,9 @@ class CliTest {
     }
 
     @AfterEach
-    void cleanUp() {
+    void cleanUp() throws Exception {
         ProcessMarkers.killAll(markers.toArray(String[]::new));
+        cli.cleanUp();
     }
 
     String marker() {

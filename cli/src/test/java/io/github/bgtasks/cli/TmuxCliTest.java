@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.bgtasks.testkit.ProcessMarkers;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,18 +50,8 @@ class TmuxCliTest {
         if (socket == null) {
             return;
         }
-        new ProcessBuilder("tmux", "-L", socket, "kill-server").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+        cli.cleanUp();
         ProcessMarkers.killAll(markers.toArray(String[]::new));
-        // the tmux backend's default state directory for this socket
-        Path state = Path.of(System.getProperty("java.io.tmpdir"), "bgtasks-tmux-" + System.getProperty("user.name"), socket);
-        if (Files.exists(state)) {
-            try (Stream<Path> s = Files.walk(state)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
     }
 
     String marker() {

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * exchanges short messages with it, so a thousand running tasks cost the JVM no thread each:
  * one thread reads the helper's replies for all tasks. If the JVM dies without closing the
  * backend, the helper stops every task (SIGTERM, grace period, SIGKILL) and exits, so no task is
- * left behind, even after {@code kill -9} of the JVM. If the helper itself dies, the JVM ends
+ * left behind, even after {@code kill -9} of the JVM (detached tasks excepted: see below). If the helper itself dies, the JVM ends
  * its tasks through their sessions (SIGTERM, grace period, SIGKILL), reports them LOST, logs the
  * loss once, and starts a new helper for the next task. Input sent to a task waits in the helper
  * until the task reads it, up to 1 MiB per task; beyond that, sending waits for the task to
