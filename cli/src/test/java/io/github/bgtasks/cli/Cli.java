@@ -44,6 +44,13 @@ final class Cli {
         return dir.resolve("logs");
     }
 
+    /** @return what the latest invocation has printed on stdout so far */
+    String lastOutput() throws IOException {
+        int n = pids.size() - 1;
+        Path out = dir.resolve("out-" + n + ".txt");
+        return n < 0 || !Files.exists(out) ? "" : Files.readString(out, StandardCharsets.UTF_8);
+    }
+
     /** Runs one command and waits for it (60 s at most: a hung command fails the test). */
     Run run(String... args) {
         List<String> cmd = new ArrayList<>();

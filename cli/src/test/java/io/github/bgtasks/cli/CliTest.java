@@ -108,6 +108,26 @@ class CliTest {
     }
 
     @Test
+    void logsFollowsARunningTaskUntilItEnds() throws Exception {
+        String m = marker();
+        Path fifo = fifo("followed");
+        assertEquals(0, cli.run("start", "--name", "followed", "--", "sh", "-c", SCRIPT, m, fifo.toString(), "0").code());
+        ProcessMarkers.awaitRunning(Duration.ofSeconds(30), m);
+        java.util.concurrent.CompletableFuture<Cli.Run> follow = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> cli.run("logs", "-f", "followed"));
+        // the follower has printed the first line before the task goes on
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> cli.lastOutput().contains("started-" + m));
+        assertTrue(!follow.isDone(), "logs -f waits while the task runs");
+        Files.writeString(fifo, "go\n");
+        Cli.Run r = follow.get(60, TimeUnit.SECONDS);
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(List.of("started-" + m, "bye"), r.out().lines().toList(), r.toString());
+        cli.run("clean");
+        assertNoHelperLeft();
+    }
+
+    @Test
     void theHelperEnforcesTheTimeoutWhileNoCommandRuns() throws Exception {
         String m = marker();
         Path fifo = fifo("slow");

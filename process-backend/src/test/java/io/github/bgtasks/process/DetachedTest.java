@@ -152,6 +152,30 @@ class DetachedTest extends RealProcessTest {
     }
 
     @Test
+    void aTaskWhoseHelperWasKilledTooIsFoundStoppedAndReportedLost() throws Exception {
+        Path state = dir.resolve("state");
+        Path logs = dir.resolve("logs");
+        String orphan = marker();
+        ChildJvm child = ChildJvm.start(dir, children, List.of(), Main.class, List.of(state.toString(), logs.toString(),
+                "orphan", orphan, fifo("orphan").toString(), "0"));
+        awaitRunning(orphan, 1);
+        child.process().destroyForcibly();
+        assertTrue(child.process().waitFor(10, TimeUnit.SECONDS));
+        ProcessHandle.of(child.helper()).ifPresent(ProcessHandle::destroyForcibly); // nobody is left to record its end
+        within(Duration.ofSeconds(10)).until(() -> !Procs.alive(child.helper()));
+        assertEquals(1, Procs.withArg(orphan).size(), "the task runs on, re-parented");
+
+        BackgroundTasks later = newTasks(logs, b -> { });
+        TaskHandle h = later.find("orphan").orElseThrow();
+        assertEquals(TaskState.RUNNING, h.state(), "its own process still runs");
+        TaskResult r = h.stop().get(30, TimeUnit.SECONDS);
+        assertEquals(TaskState.LOST, r.state(), r.toString());
+        assertContains("the bgtasks helper that ran it (pid " + child.helper() + ") ended before the task did",
+                r.lostReason().orElseThrow());
+        awaitGone(Duration.ofSeconds(10), orphan);
+    }
+
+    @Test
     void aStateDirectoryOpenToOthersIsRefusedWithTheFix() throws Exception {
         Path open = Files.createDirectory(dir.resolve("open"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
