@@ -195,6 +195,17 @@ class DetachedTest extends RealProcessTest {
                 () -> ProcessBackend.detached(shared.resolve("state")));
         assertContains("the parent of the state directory, " + shared, p.getMessage());
         assertFalse(Files.exists(shared.resolve("state")), "nothing is created in a parent open to others");
+
+        Path foreign = Files.createDirectory(dir.resolve("foreign"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try {
+            Files.setOwner(foreign, foreign.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        } catch (IOException | UnsupportedOperationException notRoot) {
+            return; // only root can give a directory away; the mode checks above still ran
+        }
+        IllegalArgumentException o = assertThrows(IllegalArgumentException.class, () -> ProcessBackend.detached(foreign));
+        assertContains("the state directory " + foreign + ", is not private to", o.getMessage());
+        assertContains("(owner nobody, mode 700)", o.getMessage());
     }
 
     @Test
