@@ -48,7 +48,7 @@ final class ControlCommands {
                 try {
                     h.send(text);
                 } catch (IllegalStateException | java.io.UncheckedIOException e) {
-                    throw CliException.failure("could not send to " + h.id() + ": " + e.getMessage());
+                    throw CliException.failure(e.getMessage()); // it names the task and says why
                 }
                 return 0;
             }

@@ -113,6 +113,11 @@ class CliTest {
         Path fifo = fifo("followed");
         assertEquals(0, cli.run("start", "--name", "followed", "--", "sh", "-c", SCRIPT, m, fifo.toString(), "0").code());
         ProcessMarkers.awaitRunning(Duration.ofSeconds(30), m);
+        Cli.Run send = cli.run("send", "followed", "hello");
+        assertEquals(1, send.code(), send.toString());
+        assertEquals("bgtasks: could not send input to task followed.1: task followed.1 was started detached by an"
+                + " earlier JVM; its standard input stayed with that JVM, so nothing can be sent to it from here",
+                send.err().strip());
         java.util.concurrent.CompletableFuture<Cli.Run> follow = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> cli.run("logs", "-f", "followed"));
         // the follower has printed the first line before the task goes on
