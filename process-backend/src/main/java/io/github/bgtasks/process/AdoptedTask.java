@@ -46,7 +46,10 @@ final class AdoptedTask implements BackendTask {
         }
         if (end.isEmpty() && !record.helperAlive()) {
             end = record.exit(); // read again: the helper may have recorded it just before it ended
-            if (end.isEmpty() && !leaderAlive()) {
+            if (end.isEmpty() && !record.sameBoot()) {
+                end = Optional.of(ExitStatus.lost("it was started before the machine last booted, and its end was"
+                        + " not recorded"));
+            } else if (end.isEmpty() && !leaderAlive()) {
                 end = Optional.of(ExitStatus.lost("the bgtasks helper that ran it (pid " + record.helperPid()
                         + ") ended before the task did (was it killed?), so its exit status is unknown"));
             }
@@ -67,7 +70,7 @@ final class AdoptedTask implements BackendTask {
     /** @return whether the task's own process runs: the one recorded, not a later user of its pid */
     private boolean leaderAlive() {
         long[] s = started();
-        return s != null && ProcStat.read(s[0]).filter(p -> p.startTime() == s[1] && !p.isZombie()).isPresent();
+        return s != null && record.sameBoot() && ProcStat.read(s[0]).filter(p -> p.startTime() == s[1] && !p.isZombie()).isPresent();
     }
 
     @Override
@@ -104,8 +107,8 @@ final class AdoptedTask implements BackendTask {
      */
     private void signal(boolean force) {
         long[] s = started();
-        if (exit.isDone() || s == null) {
-            return;
+        if (exit.isDone() || s == null || !record.sameBoot()) {
+            return; // a task of an earlier boot has no process now: its pid may be anyone's
         }
         Optional<ProcStat> now = ProcStat.read(s[0]);
         if (now.isPresent() && now.get().startTime() != s[1]) {

@@ -55,17 +55,25 @@ final class TaskRecord {
      * that holds it (closing the probe's descriptor would drop it), so this JVM asks here first.
      */
     private static final Map<Path, FileChannel> HELD = new ConcurrentHashMap<>();
+    /**
+     * This boot's id: pids and start times (clock ticks after boot) tell processes apart only
+     * within one boot, so a record of an earlier boot names no process that runs now.
+     */
+    private static final String BOOT_ID = bootId();
 
     private final Path dir;
     private final Launch launch;
     private final long helperPid;
     private final long helperStart;
+    private final boolean sameBoot;
     /** The records of the backend that found or made this one which it owns: it gives them up on close. */
     private final Set<TaskRecord> ownedSet;
     private volatile boolean owned;
 
-    private TaskRecord(Path dir, Launch launch, long helperPid, long helperStart, Set<TaskRecord> ownedSet) {
+    private TaskRecord(Path dir, Launch launch, long helperPid, long helperStart, boolean sameBoot,
+            Set<TaskRecord> ownedSet) {
         this.dir = dir;
+        this.sameBoot = sameBoot;
         this.ownedSet = ownedSet;
         this.launch = launch;
         this.helperPid = helperPid;
@@ -75,7 +83,7 @@ final class TaskRecord {
     /** Locks the new, empty directory, then writes the record: no other JVM ever takes over a half-made one. */
     static TaskRecord create(Path dir, Launch l, long helperPid, long helperStart, Set<TaskRecord> ownedSet)
             throws IOException {
-        TaskRecord r = new TaskRecord(dir, l, helperPid, helperStart, ownedSet);
+        TaskRecord r = new TaskRecord(dir, l, helperPid, helperStart, true, ownedSet);
         if (!r.takeOver()) {
             throw new IOException("could not lock the new task record " + dir);
         }
@@ -93,6 +101,7 @@ final class TaskRecord {
         p.setProperty("stopGracePeriod", l.stopGracePeriod().toString());
         p.setProperty("helperPid", Long.toString(helperPid));
         p.setProperty("helperStart", Long.toString(helperStart));
+        p.setProperty("bootId", BOOT_ID);
         StringWriter w = new StringWriter();
         p.store(w, "bgtasks detached process task");
         writeAtomically(dir.resolve(FILE), w.toString());
@@ -126,7 +135,7 @@ final class TaskRecord {
                 .stopGracePeriod(Duration.parse(p.getProperty("stopGracePeriod")))
                 .build();
         return new TaskRecord(dir, l, Long.parseLong(p.getProperty("helperPid")),
-                Long.parseLong(p.getProperty("helperStart")), ownedSet);
+                Long.parseLong(p.getProperty("helperStart")), BOOT_ID.equals(p.getProperty("bootId", BOOT_ID)), ownedSet);
     }
 
     Path dir() {
@@ -146,9 +155,14 @@ final class TaskRecord {
         return owned;
     }
 
+    /** @return whether the task was started since the machine last booted: only then may its pids be its own */
+    boolean sameBoot() {
+        return sameBoot;
+    }
+
     /** @return whether the helper that runs the task is still alive (the same process, not a reused pid) */
     boolean helperAlive() {
-        return ProcStat.read(helperPid).filter(s -> s.startTime() == helperStart && !s.isZombie()).isPresent();
+        return sameBoot && ProcStat.read(helperPid).filter(s -> s.startTime() == helperStart && !s.isZombie()).isPresent();
     }
 
     /** @return the pid of the task's own process and its start time, once the helper recorded its start */
@@ -263,6 +277,15 @@ final class TaskRecord {
             }
         } catch (IOException e) {
             LOG.debug("could not close a record lock", e);
+        }
+    }
+
+    /** @return {@code /proc/sys/kernel/random/boot_id}, or "" where there is none (then every record counts as this boot's) */
+    private static String bootId() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id"), StandardCharsets.US_ASCII).strip();
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 

@@ -176,6 +176,25 @@ class DetachedTest extends RealProcessTest {
     }
 
     @Test
+    void aRecordOfAnEarlierBootNamesNoProcessOfNow() throws Exception {
+        String m = marker();
+        BackgroundTasks first = newTasks(dir.resolve("logs"), b -> { });
+        TaskHandle h = first.start(TaskSpec.builder("sleep", m).name("old").build());
+        first.close();
+        // As after a reboot: the same pid and start time may now be another process's.
+        Path record = dir.resolve("state").resolve("tasks").resolve(h.id()).resolve("task.properties");
+        Files.writeString(record, Files.readString(record).replaceAll("(?m)^bootId=.*$", "bootId=an-earlier-boot"));
+
+        BackgroundTasks later = newTasks(dir.resolve("logs"), b -> { });
+        TaskHandle found = later.find("old").orElseThrow();
+        assertEquals(TaskState.LOST, found.state());
+        assertEquals("it was started before the machine last booted, and its end was not recorded",
+                found.onExit().get(10, TimeUnit.SECONDS).lostReason().orElseThrow());
+        found.kill().get(10, TimeUnit.SECONDS);
+        assertEquals(1, Procs.withArg(m).size(), "no signal reached the process that has the recorded pid now");
+    }
+
+    @Test
     void aStateDirectoryOpenToOthersIsRefusedWithTheFix() throws Exception {
         Path open = Files.createDirectory(dir.resolve("open"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
