@@ -422,6 +422,7 @@ public final class BackgroundTasks implements AutoCloseable {
             LOG.warn("could not look for tasks that the {} backend kept from earlier runs", backend.name(), e);
             return;
         }
+        List<Task> endedMeanwhile = new ArrayList<>();
         for (BackendTask b : found) {
             Task task = new Task(context, b);
             Supervisor supervisor = health.supervise(new TaskTarget(task, context), List.of(), null, null);
@@ -429,8 +430,23 @@ public final class BackgroundTasks implements AutoCloseable {
             if (registry.adopt(task)) {
                 task.watch();
                 supervisor.start();
+                if (b.exit().isDone()) {
+                    endedMeanwhile.add(task);
+                }
             } else {
                 LOG.warn("the {} backend found two tasks with id {}; keeping the first", backend.name(), task.id());
+            }
+        }
+        // Their end is handed over to the engine's thread: wait for it, so that the first list()
+        // shows a task that ended while no JVM watched as ended, not as running.
+        for (Task t : endedMeanwhile) {
+            try {
+                t.onExit().get(delays.killWait().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.debug("task {} found ended, not yet recorded as ended", t.id(), e);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.github.bgtasks.process;
 
 import io.github.bgtasks.internal.posix.DaemonThreads;
+import io.github.bgtasks.internal.posix.ProcStat;
 import io.github.bgtasks.spi.ExitStatus;
 import io.github.bgtasks.spi.Launch;
 import java.io.BufferedReader;
@@ -138,6 +139,11 @@ final class Helper {
 
     long pid() {
         return process.pid();
+    }
+
+    /** @return the helper's start time in clock ticks after boot, which tells it apart from a later user of its pid */
+    long startTicks() {
+        return ProcStat.read(process.pid()).map(ProcStat::startTime).orElse(0L);
     }
 
     /** @return whether the helper died (rather than being closed) */
@@ -292,16 +298,22 @@ final class Helper {
         }
     }
 
-    SpawnedTask launch(Launch launch, String key) throws IOException {
+    /**
+     * Starts a task; with a record, detached: the helper records its start and end there,
+     * enforces its timeout itself, and keeps it running when this JVM ends.
+     */
+    SpawnedTask launch(Launch launch, String key, TaskRecord record) throws IOException {
         longestGraceMillis.accumulateAndGet(launch.stopGracePeriod().toMillis(), Math::max);
-        SpawnedTask task = new SpawnedTask(this, key, launch, settings);
+        SpawnedTask task = new SpawnedTask(this, key, launch, settings, record);
         CompletableFuture<Long> started = new CompletableFuture<>();
         starting.put(key, started);
         tasks.put(key, task); // before the request, so that even an instant exit finds it
         StringBuilder req = new StringBuilder(256).append("S ").append(key).append(' ')
                 .append(launch.stopGracePeriod().toMillis()).append(' ')
                 .append(hex(launch.workingDirectory().toString())).append(' ')
-                .append(hex(launch.logFile().toString()));
+                .append(hex(launch.logFile().toString())).append(' ')
+                .append(record == null ? "h" : hex(record.dir().toString())).append(' ')
+                .append(record == null ? 0 : launch.timeout().map(Duration::toMillis).orElse(0L));
         appendEnvironmentChanges(req, launch.environment());
         req.append(' ').append(launch.argv().size());
         launch.argv().forEach(a -> req.append(' ').append(hex(a)));
@@ -551,6 +563,9 @@ final class Helper {
             } catch (IOException e) {
                 LOG.debug("helper already gone", e);
             }
+        }
+        if (tasks.values().stream().anyMatch(t -> t.detached() && !t.ended())) {
+            return; // the helper stays for its detached tasks, and records their ends
         }
         try {
             // The helper stays until the leftovers of finished tasks got their SIGKILL.

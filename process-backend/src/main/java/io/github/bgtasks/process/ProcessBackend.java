@@ -4,6 +4,7 @@ import io.github.bgtasks.spi.Backend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * exchanges short messages with it, so a thousand running tasks cost the JVM no thread each:
  * one thread reads the helper's replies for all tasks. If the JVM dies without closing the
  * backend, the helper stops every task (SIGTERM, grace period, SIGKILL) and exits, so no task is
- * left behind, even after {@code kill -9} of the JVM. If the helper itself dies, the JVM ends
+ * left behind, even after {@code kill -9} of the JVM (detached tasks excepted: see below). If the helper itself dies, the JVM ends
  * its tasks through their sessions (SIGTERM, grace period, SIGKILL), reports them LOST, logs the
  * loss once, and starts a new helper for the next task. Input sent to a task waits in the helper
  * until the task reads it, up to 1 MiB per task; beyond that, sending waits for the task to
@@ -34,6 +35,15 @@ import org.slf4j.LoggerFactory;
  * JDK reaper thread per running task (and a writer thread per task with input it has not read
  * yet), tasks are not stopped when the JVM is killed with SIGKILL (a normal JVM exit stops
  * them through the shutdown hook), and SIGTERM comes without SIGCONT. Input has the same bound.
+ *
+ * <p><b>Detached tasks</b> ({@link #detached()}): every task of such a backend keeps running
+ * when its JVM ends, however it ends, and a later JVM finds it again, as with the tmux backend:
+ * a {@code BackgroundTasks} built on a detached backend lists the tasks that earlier JVMs
+ * started (running, or ended with their exit status) and can read their output, stop and kill
+ * them. Each task is recorded in a state directory shared by every JVM of the user. The helper
+ * that started them stays after its JVM has gone for as long as one of them runs, and only
+ * then: it records each one's exit status and enforces its timeout. A task found again cannot
+ * be sent input (its standard input stayed with the JVM that started it).
  *
  * <p>This class is thread-safe; so are the backends it creates.
  */
@@ -94,6 +104,54 @@ public final class ProcessBackend {
      */
     public static Backend jdk() {
         return JdkSpawner.create();
+    }
+
+    /**
+     * Creates a process backend whose tasks are detached: they outlive the JVM, and a later
+     * JVM's detached backend finds them again (see the class description). Tasks are recorded
+     * in {@code $XDG_STATE_HOME/bgtasks/process}, or {@code ~/.local/state/bgtasks/process}.
+     *
+     * <p>Detachment is a property of the backend, not of each task, as it is for tmux: it
+     * decides where a task's record lives and whether closing leaves tasks running
+     * ({@code Backend.keepsTasksOnClose()}), and a later JVM finds what the backend recorded.
+     * Use two {@code BackgroundTasks}, one on {@link #create()}, to run some tasks tied to the
+     * JVM and some not.
+     *
+     * @return the backend
+     * @throws IllegalStateException if Perl cannot be found: the helper is what records the
+     *     end of a task when no JVM is left to see it
+     * @throws IllegalArgumentException if the state directory is not private to the user (mode
+     *     0700, owned by the user) or is not a directory; the message names it and the fix
+     * @throws UncheckedIOException if the helper could not be started (see {@link #create()})
+     */
+    public static Backend detached() {
+        return detached(StateDirectory.defaultPath(System.getenv(), System.getProperty("user.home")));
+    }
+
+    /**
+     * Creates a process backend whose tasks are detached (see {@link #detached()}), recorded
+     * in the given state directory: every JVM that should see the same tasks uses the same one.
+     *
+     * @param stateDirectory the state directory; created with mode 0700 if missing
+     * @return the backend
+     * @throws NullPointerException if {@code stateDirectory} is null
+     * @throws IllegalStateException if Perl cannot be found
+     * @throws IllegalArgumentException if the state directory exists but is not a directory,
+     *     belongs to another user, or is open to others (its mode is not 0700), or its parent
+     *     can be written by others; the message names it and the fix
+     * @throws UncheckedIOException if the helper could not be started, or the directory created
+     */
+    public static Backend detached(Path stateDirectory) {
+        Objects.requireNonNull(stateDirectory, "state directory must not be null");
+        StateDirectory state = StateDirectory.open(stateDirectory); // before the helper: a bad directory starts nothing
+        Path perl = Perl.locate(Perl.searchPath()).orElseThrow(() -> new IllegalStateException(
+                Perl.missing(Perl.searchPath()) + ": detached tasks need the Perl helper, which records their exit when"
+                        + " no JVM is left to see it; install Perl (Alpine: apk add perl)"));
+        try {
+            return new Spawner(perl, Spawner.Settings.DEFAULTS, state);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the bgtasks process helper: " + e.getMessage(), e);
+        }
     }
 
     private static Backend startHelper(Path perl) {

@@ -17,6 +17,8 @@ final class SpawnedTask implements BackendTask {
     private final Helper helper;
     private final String key;
     private final Launch launch;
+    /** The task's record in the state directory if it is detached, else null. */
+    private final TaskRecord record;
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     private volatile long pid;
     private volatile Optional<ProcessHandle> leader = Optional.empty();
@@ -28,8 +30,9 @@ final class SpawnedTask implements BackendTask {
     private final Object sendOrder = new Object();
     private final InputWindow input;
 
-    SpawnedTask(Helper helper, String key, Launch launch, Spawner.Settings settings) {
+    SpawnedTask(Helper helper, String key, Launch launch, Spawner.Settings settings, TaskRecord record) {
         this.helper = helper;
+        this.record = record;
         this.key = key;
         this.launch = launch;
         this.input = new InputWindow(launch.id(), settings);
@@ -37,6 +40,14 @@ final class SpawnedTask implements BackendTask {
 
     String key() {
         return key;
+    }
+
+    boolean detached() {
+        return record != null;
+    }
+
+    TaskRecord record() {
+        return record;
     }
 
     void started(long pid) {
@@ -139,6 +150,9 @@ final class SpawnedTask implements BackendTask {
     @Override
     public void release() {
         helper.forget(key);
+        if (record != null) {
+            record.release();
+        }
     }
 
     @Override

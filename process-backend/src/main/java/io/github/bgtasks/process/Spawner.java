@@ -42,6 +42,9 @@ final class Spawner implements Backend {
 
     private final Path perl;
     private final Settings settings;
+    /** Where detached tasks are recorded; null if this backend's tasks end with the JVM. */
+    private final StateDirectory state;
+    private final ExitWatcher adopted = new ExitWatcher();
     /**
      * Completes exit futures and sends follow-up requests off the reader thread, so that no
      * user code runs there: one thread at most, and none while idle.
@@ -55,12 +58,18 @@ final class Spawner implements Backend {
     private boolean closed;
 
     Spawner(Path perl) throws IOException {
-        this(perl, Settings.DEFAULTS);
+        this(perl, Settings.DEFAULTS, null);
     }
 
     Spawner(Path perl, Settings settings) throws IOException {
+        this(perl, settings, null);
+    }
+
+    /** @param state where detached tasks are recorded, or null: then tasks end with the JVM */
+    Spawner(Path perl, Settings settings, StateDirectory state) throws IOException {
         this.perl = perl;
         this.settings = settings;
+        this.state = state;
         this.completer = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 DaemonThreads.factory("bgtasks-process-exits"));
         this.current = Helper.start(perl, settings, completer); // at once: a broken Perl fails create()
@@ -75,11 +84,48 @@ final class Spawner implements Backend {
     public BackendTask launch(Launch launch) throws IOException {
         String key = "t" + keys.incrementAndGet();
         try {
-            return helper().launch(launch, key);
+            return launch(helper(), launch, key);
         } catch (Helper.HelperGone e) {
             // The request never reached a helper (it had died): one new helper gets it.
-            return helper().launch(launch, key);
+            return launch(helper(), launch, key);
         }
+    }
+
+    private BackendTask launch(Helper h, Launch launch, String key) throws IOException {
+        if (state == null) {
+            return h.launch(launch, key, null);
+        }
+        TaskRecord record = state.create(launch, h.pid(), h.startTicks());
+        try {
+            return h.launch(launch, key, record);
+        } catch (IOException | RuntimeException e) {
+            record.delete(); // it never ran
+            throw e;
+        }
+    }
+
+    /**
+     * Finds the detached tasks in the state directory that no backend of this JVM watches:
+     * running, or ended (with the exit status their helper recorded) but not yet released.
+     */
+    @Override
+    public List<BackendTask> discover() throws IOException {
+        if (state == null) {
+            return List.of();
+        }
+        List<BackendTask> found = new ArrayList<>();
+        for (TaskRecord r : state.scan()) {
+            AdoptedTask t = new AdoptedTask(r);
+            adopted.watch(t);
+            found.add(t);
+        }
+        return found;
+    }
+
+    /** Detached tasks run on when their {@code BackgroundTasks} closes; a later one finds them. */
+    @Override
+    public boolean keepsTasksOnClose() {
+        return state != null;
     }
 
     /** @return the running helper, started anew if the last one died */
@@ -128,6 +174,10 @@ final class Spawner implements Backend {
             h.awaitFinished();
         }
         crashed.forEach(Helper::awaitFinished);
+        adopted.close();
+        if (state != null) {
+            state.close(); // the records stay: the next JVM takes them over
+        }
     }
 
     /** @return a duration for people: "30 s", "250 ms" */

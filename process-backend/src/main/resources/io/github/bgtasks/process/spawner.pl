@@ -4,8 +4,9 @@
 # every free-form field sent as 'h' + hex. Tasks are this process's children, not the JVM's, so the
 # JVM needs no thread per task: exits arrive here as SIGCHLD and go back as one line each.
 #
-# Requests (stdin):  S id grace_ms cwd log nset name=value... nunset name... nargv argv...
-#                                        start a task; the environment is ours with these changes
+# Requests (stdin):  S id grace_ms cwd log state timeout_ms nset name=value... nunset name... nargv argv...
+#                                        start a task; the environment is ours with these changes;
+#                                        state is 'h' (empty) or the directory of a detached task
 #                    K id signal         signal the task's processes; TERM and KILL start ending it
 #                    I id bytes          write to the task's stdin     C id   close its stdin
 #                    F id                forget a finished task        Q      quit, leave tasks
@@ -27,8 +28,16 @@
 # here after its parent died, gets the same deadline, never a second grace period.
 #
 # End of stdin without Q means the JVM is gone; SIGTERM means the helper itself is being stopped.
-# Either way every task is ended as above, and the helper exits once it has no child left: as a
-# subreaper, that is once every process of every task is gone.
+# Either way every task is ended as above (but for detached tasks when the JVM is gone), and the
+# helper exits once it has no child left: as a subreaper, that is once every process of every
+# task is gone.
+#
+# Detached tasks (a state directory in S) outlive the JVM: the helper stays, after Q or the JVM's
+# end, for as long as one of them runs, and only then. It records in the task's directory what a
+# later JVM needs and cannot learn from anyone else: 'started' (pid and start time, in clock
+# ticks after boot, against pid reuse) and 'exit' ('e code' or 'k signal', then ' timeout' if the
+# helper ended it at its timeout_ms, which it enforces itself since no JVM may be there to).
+# Each file is written whole under a temporary name and renamed, so a reader sees all or none.
 #
 # The helper is a child subreaper (Linux): what a task leaves behind when its own process ends
 # is re-parented here, not to init, so it is found in our own list of children (no scan of the
@@ -45,7 +54,7 @@
 use strict;
 use warnings;
 use POSIX qw(WNOHANG setsid);
-use Fcntl qw(O_WRONLY O_APPEND O_NOFOLLOW O_NOCTTY F_GETFL F_SETFL O_NONBLOCK :mode);
+use Fcntl qw(O_WRONLY O_APPEND O_CREAT O_EXCL O_NOFOLLOW O_NOCTTY F_GETFL F_SETFL O_NONBLOCK :mode);
 use IO::Poll qw(POLLIN POLLOUT);
 use Time::HiRes qw(time);
 use Config;
@@ -134,8 +143,27 @@ sub open_log {
         . " (was it replaced? check who else can write to its directory)\n";
 }
 
+# Writes a file of a detached task's state directory whole (see the header).
+sub record {
+    my ($t, $name, $text) = @_;
+    my $dir = $t->{state};
+    my $tmp = "$dir/.$name.tmp";
+    unlink $tmp;
+    my $fh;
+    my $ok = sysopen($fh, $tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600)
+        && defined(syswrite($fh, $text)) && close($fh) && rename($tmp, "$dir/$name");
+    warn_jvm("could not record the $name of detached task $t->{id} in $dir: $!") unless $ok;
+}
+
+# The start time of a process, in clock ticks after boot (field 22 of its stat), or 0.
+sub start_ticks {
+    open(my $st, '<', "/proc/$_[0]/stat") or return 0;
+    my ($rest) = (<$st> // '') =~ /\)\s+(.*)$/s or return 0;
+    return (split ' ', $rest)[19] // 0;
+}
+
 sub start_task {
-    my ($id, $grace, $cwd, $log, $set, $unset, $argv) = @_;
+    my ($id, $grace, $cwd, $log, $state, $timeout, $set, $unset, $argv) = @_;
     my $out = eval { open_log($log) } or return fail($id, $@);
     pipe(my $status_r, my $status_w) or return fail($id, "pipe: $!");
     pipe(my $in_r, my $in_w) or return fail($id, "pipe: $!");
@@ -181,10 +209,15 @@ sub start_task {
         return fail($id, $why);
     }
     nonblocking($in_w);
-    $tasks{$id} = { id => $id, pid => $pid, in => $in_w, queue => '', grace => $grace / 1000, adopted => {} };
+    my $t = $tasks{$id} = { id => $id, pid => $pid, in => $in_w, queue => '', grace => $grace / 1000, adopted => {} };
     $by_pid{$pid} = $id;
     $by_sid{$pid} = $id;
     $max_grace = $grace / 1000 if $grace / 1000 > $max_grace;
+    if (length $state) {
+        $t->{state} = $state;
+        record($t, 'started', "$pid " . start_ticks($pid) . "\n");
+        add_timer(time + $timeout / 1000, sub { return if $t->{done}; $t->{timed_out} = 1; end_task($t); }) if $timeout > 0;
+    }
     emit('s', $id, $pid);
 }
 
@@ -420,7 +453,9 @@ sub reap {
         my $t = $tasks{$id};
         $t->{done} = 1;
         close_input($t);
-        emit('x', $id, ($status & 127) ? ('k', $status & 127) : ('e', $status >> 8));
+        my @how = ($status & 127) ? ('k', $status & 127) : ('e', $status >> 8);
+        record($t, 'exit', "@how" . ($t->{timed_out} ? ' timeout' : '') . "\n") if $t->{state};
+        emit('x', $id, @how);
         push @ended, $t;
     }
     adopt() if $reaped; # first, so that the orphans of the ended tasks are theirs
@@ -433,12 +468,13 @@ sub handle {
     my @f = split / /, shift;
     my $op = shift @f // return;
     if ($op eq 'S') {
-        my ($id, $grace, $cwd, $log) = (shift @f, shift @f, unhex(shift @f), unhex(shift @f));
+        my ($id, $grace, $cwd, $log, $state, $timeout)
+            = (shift @f, shift @f, unhex(shift @f), unhex(shift @f), unhex(shift @f), shift @f);
         return fail($id, 'the process backend helper is stopping (it received SIGTERM)') if $stopping;
         my %set = map { split(/=/, unhex($_), 2) } splice(@f, 0, shift @f);
         my @unset = map { unhex($_) } splice(@f, 0, shift @f);
         my @argv = map { unhex($_) } splice(@f, 0, shift @f);
-        start_task($id, $grace, $cwd, $log, \%set, \@unset, \@argv);
+        start_task($id, $grace, $cwd, $log, $state, $timeout, \%set, \@unset, \@argv);
         return;
     }
     if ($op eq 'Q') { $quit = 1; return; }
@@ -484,15 +520,21 @@ sub send_acks {
     emit('i', $_, delete $acks{$_}) for @ids;
 }
 
-# The JVM is gone or the helper is being stopped: end every task, and the unattributed too.
+# The JVM is gone or the helper is being stopped: end every task (but detached ones, when only the
+# JVM is gone), and the unattributed too once no detached task runs on.
 sub stop_all {
     return if $stopping;
     $stopping = 1;
     emit('T') if $term;
     adopt();
-    end_task($_) for grep { !defined $_->{deadline} } values %tasks;
-    $_ = [] for values %unowned; # no task runs on
+    end_task($_) for grep { !defined $_->{deadline} && ($term || !$_->{state}) } values %tasks;
+    if ($term || !detached_running()) { $_ = [] for values %unowned; } # no task runs on
     end_unowned();
+}
+
+# Whether the own process of a detached task still runs: the helper stays for it.
+sub detached_running {
+    return scalar grep { $_->{state} && !$_->{done} } values %tasks;
 }
 
 # Whether a task or an unattributed process that is being ended may still run.
@@ -528,6 +570,6 @@ while (1) {
         exit 0 if $childless && !ending_alive();
     } elsif ($quit) {
         # Finish ending what is being ended first: each is one grace period away at most.
-        exit 0 unless ending_alive();
+        exit 0 unless ending_alive() || detached_running();
     }
 }

@@ -71,7 +71,7 @@ final class HelperDriver implements AutoCloseable {
     /** Starts a task with the JVM's environment and waits for its {@code s} reply; returns its pid. */
     long start(String id, long graceMillis, Path cwd, Path log, String... argv) {
         StringBuilder req = new StringBuilder("S ").append(id).append(' ').append(graceMillis).append(' ')
-                .append(hex(cwd.toString())).append(' ').append(hex(log.toString())).append(" 0 0 ").append(argv.length);
+                .append(hex(cwd.toString())).append(' ').append(hex(log.toString())).append(" h 0 0 0 ").append(argv.length);
         for (String a : argv) {
             req.append(' ').append(hex(a));
         }
