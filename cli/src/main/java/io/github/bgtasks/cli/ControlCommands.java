@@ -3,6 +3,7 @@ package io.github.bgtasks.cli;
 import io.github.bgtasks.BackgroundTasks;
 import io.github.bgtasks.TaskHandle;
 import io.github.bgtasks.TaskResult;
+import io.github.bgtasks.board.StatusBoard;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -10,11 +11,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** The commands that act on tasks by name: send, stop, kill, wait, attach, clean, and the board stub. */
+/** The commands that act on tasks by name: send, stop, kill, wait, attach, clean; and the board. */
 final class ControlCommands {
     private ControlCommands() {
     }
@@ -188,13 +190,32 @@ final class ControlCommands {
         }
     }
 
-    /** {@code bgtasks board}: waits for the status board of issue 10. */
-    @Command(name = "board", description = "The live status board (not in this build yet).")
+    /** {@code bgtasks board}: the live status board of every task, until they have all ended. */
+    @Command(name = "board", description = "Shows the tasks of both backends on a status board: live on a terminal"
+            + " (one plain line per change otherwise) until every task shown has ended. Ctrl-C leaves the tasks running.")
     static final class Board implements Callable<Integer> {
+        @ParentCommand
+        Bgtasks root;
+
+        @Option(names = "--once", description = "Print the board once and return.")
+        boolean once;
+
         @Override
         public Integer call() {
-            throw CliException.failure("the status board is not part of this build yet; use 'bgtasks list' (or"
-                    + " 'watch bgtasks list') meanwhile");
+            try (Workspace ws = root.workspace) {
+                List<TaskHandle> shown = ws.all().stream().map(Workspace.Found::handle).toList();
+                StatusBoard board = StatusBoard.of(shown);
+                if (once) {
+                    System.out.print(board.render());
+                    System.out.flush();
+                    return 0;
+                }
+                try (StatusBoard.Live live = board.printTo(System.out)) {
+                    CompletableFuture.allOf(shown.stream().map(TaskHandle::onExit).toArray(CompletableFuture[]::new))
+                            .join();
+                }
+                return 0;
+            }
         }
     }
 }

@@ -76,6 +76,10 @@ class CliTest {
         assertRow(lines.get(1), "server", "process", "RUNNING", Long.toString(serverPid), "started-" + serverMarker);
         assertRow(lines.get(2), "worker", "process", "RUNNING", null, "started-" + workerMarker);
 
+        Cli.Run once = cli.run("board", "--once");
+        assertEquals(0, once.code(), once.toString());
+        assertTrue(once.out().lines().anyMatch(l -> l.contains(" server ") && l.contains("running")), once.toString());
+
         Cli.Run logs = cli.run("logs", "server");
         assertEquals(List.of("started-" + serverMarker), logs.out().lines().toList(), logs.toString());
         Cli.Run last = cli.run("logs", "-n", "1", "worker");
@@ -98,6 +102,10 @@ class CliTest {
         List<String> rows = ended.out().lines().toList();
         assertRow(rows.get(1), "server", "process", "FAILED", Long.toString(serverPid), "bye");
         assertRow(rows.get(2), "worker", "process", "FAILED", null, "started-" + workerMarker); // ended by SIGTERM
+        Cli.Run board = cli.run("board"); // every task has ended: the final board, and back
+        assertEquals(0, board.code(), board.toString());
+        assertTrue(board.out().lines().anyMatch(l -> l.contains(" server ") && l.contains("FAILED (exit 3)")),
+                board.toString());
         Cli.Run clean = cli.run("clean");
         assertEquals("removed 2 finished tasks", clean.out().strip(), clean.toString());
         assertEquals(1, cli.run("list").out().lines().count(), "only the header is left");
@@ -217,9 +225,6 @@ class CliTest {
         Cli.Run completion = cli.run("generate-completion");
         assertEquals(0, completion.code(), completion.toString());
         assertTrue(completion.out().contains("complete -F _complete_bgtasks"), completion.out());
-        Cli.Run board = cli.run("board");
-        assertEquals(1, board.code(), board.toString());
-        assertTrue(board.err().startsWith("bgtasks: the status board is not part of this build yet"), board.toString());
     }
 
     /** Checks a row of {@code list}: name, backend, state, pid (if given) and last line. */
