@@ -1,6 +1,7 @@
 package io.github.bgtasks;
 
 import io.github.bgtasks.health.AlertListener;
+import io.github.bgtasks.health.HealthCheck;
 import io.github.bgtasks.health.Hints;
 import io.github.bgtasks.health.RestartPolicy;
 import io.github.bgtasks.internal.Durations;
@@ -99,7 +100,7 @@ public final class BackgroundTasks implements AutoCloseable {
         this.context = new TaskContext(backend.name(), b.clock != null ? b.clock : Clock.systemUTC(),
                 b.ticker != null ? b.ticker : Ticker.SYSTEM, threads, logs, logScan,
                 task -> registry.ended(task).forEach(Task::release), b.hints != null ? b.hints : Hints.defaults());
-        this.health = new CheckEngine(threads, b.alertListeners, delays.idleThreadKeepAlive());
+        this.health = new CheckEngine(threads, b.alertListeners, b.healthChecks, delays.idleThreadKeepAlive());
         ShutdownHook.register(this);
         adoptDiscovered();
     }
@@ -160,7 +161,7 @@ public final class BackgroundTasks implements AutoCloseable {
      */
     public TaskHandle start(TaskSpec spec) {
         Objects.requireNonNull(spec, "spec must not be null");
-        if (spec.restart() == RestartPolicy.never()) {
+        if (spec.restart() == RestartPolicy.never() && !health.restarts(spec.healthChecks())) {
             return launch(spec, t -> { });
         }
         RestartingTask chain = new RestartingTask(this::launch, spec, context);
@@ -198,7 +199,7 @@ public final class BackgroundTasks implements AutoCloseable {
                         + backend.name() + " backend: " + Text.abbreviate(String.valueOf(e.getMessage()), 1000), e);
             }
             Task task = new Task(context, started);
-            Supervisor supervisor = health.supervise(new TaskTarget(task, context), spec.healthChecks(),
+            Supervisor supervisor = health.supervise(new TaskTarget(task, context), health.checksFor(spec.healthChecks()),
                     spec.readiness().orElse(null), spec.readinessDeadline().orElse(null));
             task.supervise(supervisor);
             registry.register(r, task);
@@ -332,7 +333,7 @@ public final class BackgroundTasks implements AutoCloseable {
         }
         for (BackendTask b : found) {
             Task task = new Task(context, b);
-            Supervisor supervisor = health.supervise(new TaskTarget(task, context), List.of(), null, null);
+            Supervisor supervisor = health.supervise(new TaskTarget(task, context), health.checksFor(List.of()), null, null);
             task.supervise(supervisor);
             if (registry.adopt(task)) {
                 task.watch();
@@ -377,6 +378,7 @@ public final class BackgroundTasks implements AutoCloseable {
         private Delays delays;
         private Hints hints;
         private final List<AlertListener> alertListeners = new ArrayList<>();
+        private final List<HealthCheck> healthChecks = new ArrayList<>();
 
         private Builder() {
         }
@@ -538,6 +540,29 @@ public final class BackgroundTasks implements AutoCloseable {
          */
         public Builder alertListener(AlertListener listener) {
             alertListeners.add(Objects.requireNonNull(listener, "alert listener must not be null"));
+            return this;
+        }
+
+        /**
+         * Adds a health check to every task of the instance: each task started here, and each
+         * task of an earlier JVM that the backend finds again, gets its own copy of the check,
+         * with its own counters, health and alerts (such as {@code newErrors()} or a memory limit
+         * for every task). A task's own check of the same name replaces it for that task, so a
+         * task can tune or (with a longer period) quieten an instance-wide check. The instance's
+         * checks run after the task's own ones, in the order they were added; a check's
+         * {@link HealthCheck#onUnhealthy(HealthCheck.Action) action} applies to every task.
+         *
+         * @param check the check, such as {@code HealthCheck.newErrors().every(Duration.ofMinutes(5))}
+         * @return this builder
+         * @throws IllegalArgumentException if a check of the same name was added
+         */
+        public Builder healthCheck(HealthCheck check) {
+            Objects.requireNonNull(check, "health check must not be null");
+            if (healthChecks.stream().anyMatch(c -> c.name().equals(check.name()))) {
+                throw new IllegalArgumentException("an instance-wide health check named '" + check.name()
+                        + "' was already added; each check needs its own name");
+            }
+            healthChecks.add(check);
             return this;
         }
 

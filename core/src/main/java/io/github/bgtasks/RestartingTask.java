@@ -88,7 +88,10 @@ final class RestartingTask implements TaskHandle {
         run.onExit().thenAccept(r -> ended(run, r));
     }
 
-    private boolean restartsAfter(TaskState s) {
+    private boolean restartsAfter(Task run, TaskState s) {
+        if (s == TaskState.STOPPED && run.supervisor() != null && run.supervisor().restartRequested()) {
+            return true; // stopped by a health check that asked for a restart, not by a person
+        }
         return switch (s) {
             case FAILED, TIMED_OUT, LOST -> policy.mode() != RestartPolicy.Mode.NEVER;
             case SUCCEEDED -> policy.mode() == RestartPolicy.Mode.ALWAYS;
@@ -101,7 +104,7 @@ final class RestartingTask implements TaskHandle {
         boolean finish = false;
         long delay = 0;
         synchronized (lock) {
-            if (over || !restartsAfter(r.state())) {
+            if (over || !restartsAfter(run, r.state())) {
                 over = true;
                 finish = true;
             } else {

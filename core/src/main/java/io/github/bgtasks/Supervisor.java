@@ -51,6 +51,8 @@ final class Supervisor {
     private Future<?> pollTimer;
     /** The task's end once it has ended (set under the lock; volatile for readers without it). */
     private volatile TaskResult end;
+    /** Set before a check's {@link HealthCheck.Action#RESTART} stops the run, for its restarting chain. */
+    private volatile boolean restartRequested;
 
     /** One check on this task, with its counters. */
     private static final class Running {
@@ -223,11 +225,35 @@ final class Supervisor {
                 }
             }
         }
-        if (kind != null) {
-            raise(kind, r.check.name(), kind == Alert.Kind.RECOVERED
-                    ? "check '" + r.check.name() + "' is healthy again: " + result.message()
-                    : "check '" + r.check.name() + "' is unhealthy: " + result.message(), result.evidence(), null);
+        if (kind == null) {
+            return;
         }
+        HealthCheck.Action action = kind == Alert.Kind.UNHEALTHY ? r.check.onUnhealthy() : HealthCheck.Action.ALERT;
+        raise(kind, r.check.name(), kind == Alert.Kind.RECOVERED
+                ? "check '" + r.check.name() + "' is healthy again: " + result.message()
+                : "check '" + r.check.name() + "' is unhealthy: " + result.message() + switch (action) {
+                    case ALERT -> "";
+                    case RESTART -> "; restarting the task";
+                    case STOP -> "; stopping the task";
+                }, result.evidence(), null);
+        act(action);
+    }
+
+    /** Carries out a check's action after its alert was raised: the alert tells why the task ends. */
+    private void act(HealthCheck.Action action) {
+        if (action == HealthCheck.Action.ALERT) {
+            return;
+        }
+        restartRequested = action == HealthCheck.Action.RESTART; // read by the chain once the run has ended
+        target.task().stop();
+    }
+
+    /**
+     * @return true if a check with {@link HealthCheck.Action#RESTART} stopped this run: its
+     *     restarting chain starts the next one, although the run ended as stopped
+     */
+    boolean restartRequested() {
+        return restartRequested;
     }
 
     private void raise(Alert.Kind kind, String check, String message, List<String> evidence, TaskResult result) {
