@@ -238,6 +238,8 @@ public final class BackgroundTasks implements AutoCloseable {
     /**
      * Lists every task this instance knows, running or finished, oldest first. With a backend
      * whose tasks outlive the JVM (tmux), this includes tasks that an earlier JVM started.
+     * Each handle's {@code toString()} is a one-line status: id, state, health when the task has
+     * checks (with the unhealthy checks and what they saw), and command.
      *
      * @return a snapshot of the tasks
      */

@@ -119,9 +119,10 @@ public class HealthCheck {
 
     /**
      * The resources of the task's whole process tree (the root process and its descendants),
-     * read from {@code /proc}: resident memory, CPU use since the last run, number of processes,
-     * against the limits set on the returned check. {@link Health.State#UNKNOWN} where the
-     * backend tells no process id or there is no {@code /proc}.
+     * read from {@code /proc}, or from {@code ps} where there is no {@code /proc} (macOS, the
+     * BSDs): resident memory, CPU use since the last run, number of processes, against the
+     * limits set on the returned check. {@link Health.State#UNKNOWN} where the backend tells no
+     * process id.
      *
      * @return the check, named {@code resources}, with no limits yet
      */

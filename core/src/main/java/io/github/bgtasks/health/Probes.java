@@ -138,10 +138,7 @@ final class Probes {
                 if (pid.isEmpty()) {
                     return CheckResult.unknown("the backend does not tell the task's process id");
                 }
-                if (!ProcessTree.available()) {
-                    return CheckResult.unknown("no /proc on this machine");
-                }
-                var tree = ProcessTree.read(pid.getAsLong());
+                var tree = ProcessTree.read(pid.getAsLong(), timeout);
                 if (tree.isEmpty()) {
                     return CheckResult.unknown("process " + pid.getAsLong() + " is gone");
                 }

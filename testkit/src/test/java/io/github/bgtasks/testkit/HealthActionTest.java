@@ -142,6 +142,10 @@ class HealthActionTest {
         assertEquals("check 'api' is unhealthy: down", alerts.get(0).message());
         assertEquals(TaskState.RUNNING, h.state());
         assertEquals(0, backend.launched().get(0).terms());
+        assertEquals("Task{web.1 RUNNING UNHEALTHY [api: down] [sleep, 1000]}", tasks.list().get(0).toString(),
+                "list() shows the health in one line");
+        TaskHandle plain = tasks.start(TaskSpec.builder("sleep", "1000").name("plain").build());
+        assertEquals("Task{plain.1 RUNNING [sleep, 1000]}", plain.toString(), "no checks: no health shown");
         assertThrows(NullPointerException.class, () -> failing("api").onUnhealthy(null));
     }
 
