@@ -47,6 +47,7 @@ final class Supervisor {
 
     // guarded by lock
     private boolean started;
+    private boolean checksScheduled;
     private Future<?> deadlineTimer;
     private Future<?> pollTimer;
     /** The task's end once it has ended (set under the lock; volatile for readers without it). */
@@ -114,13 +115,27 @@ final class Supervisor {
                 return;
             }
             started = true;
-            for (Running r : checks) {
-                r.timer = engine.schedule(() -> run(r), r.check.initialDelay());
-            }
-            if (readiness != null) {
+            if (readiness == null) {
+                scheduleChecks();
+            } else {
                 deadlineTimer = engine.schedule(this::deadlinePassed, deadline);
                 pollTimer = engine.schedule(() -> poll(false), Duration.ZERO);
             }
+        }
+    }
+
+    /**
+     * Starts each check's timer with its initial delay: at the start, or, for a task with a
+     * readiness, once it is ready, so that a server still booting is not taken for a broken one
+     * (nor restarted by a check's action). Called under the lock.
+     */
+    private void scheduleChecks() {
+        if (checksScheduled) {
+            return;
+        }
+        checksScheduled = true;
+        for (Running r : checks) {
+            r.timer = engine.schedule(() -> run(r), r.check.initialDelay());
         }
     }
 
@@ -150,15 +165,25 @@ final class Supervisor {
      */
     private CompletableFuture<CheckResult> attempt(Probe<CheckResult> probe, Duration timeout, String name) {
         CompletableFuture<CheckResult> out = new CompletableFuture<>();
-        Future<?> timer = engine.schedule(() -> out.complete(CheckResult.unhealthy(
-                "check '" + name + "' timed out after " + Durations.format(timeout))), timeout);
+        Runner runner = new Runner();
+        Future<?> timer = engine.schedule(() -> {
+            if (out.complete(CheckResult.unhealthy("check '" + name + "' timed out after " + Durations.format(timeout)))) {
+                runner.interrupt(); // a probe blocked on the pool thread (a Java check) gives the thread back
+            }
+        }, timeout);
         try {
             engine.pool().execute(() -> {
+                if (out.isDone()) {
+                    return; // timed out while queued behind other runs: its result is in already
+                }
                 CompletableFuture<CheckResult> inner;
+                runner.enter();
                 try {
                     inner = Objects.requireNonNull(probe.check(timeout), "the probe returned no future");
                 } catch (Exception | Error e) {
                     inner = CompletableFuture.failedFuture(e);
+                } finally {
+                    runner.leave();
                 }
                 CompletableFuture<CheckResult> running = inner;
                 running.whenComplete((res, e) -> out.complete(res != null ? res : threw(name, e)));
@@ -173,6 +198,30 @@ final class Supervisor {
             }
         });
         return out;
+    }
+
+    /**
+     * The pool thread that runs a probe's synchronous part, so that a timeout can interrupt it
+     * there and only there: the interrupt and the thread's leaving are decided under one
+     * monitor, and leaving clears a late interrupt, so that none reaches the thread's next work.
+     */
+    private static final class Runner {
+        private Thread thread;
+
+        synchronized void enter() {
+            thread = Thread.currentThread();
+        }
+
+        synchronized void leave() {
+            thread = null;
+            Thread.interrupted();
+        }
+
+        synchronized void interrupt() {
+            if (thread != null) {
+                thread.interrupt();
+            }
+        }
     }
 
     private static CheckResult threw(String name, Throwable e) {
@@ -280,6 +329,9 @@ final class Supervisor {
             if (all) {
                 synchronized (lock) {
                     cancel(deadlineTimer);
+                    if (end == null) {
+                        scheduleChecks();
+                    }
                 }
                 engine.deliver(() -> ready.complete(target.task()));
             } else if (last) {

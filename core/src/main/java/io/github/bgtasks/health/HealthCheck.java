@@ -209,7 +209,9 @@ public class HealthCheck {
 
     /**
      * A check written in Java. It runs on a pool thread, never on the scheduler; {@code null}
-     * and exceptions count as unhealthy.
+     * and exceptions count as unhealthy. At its timeout the thread is interrupted: a check that
+     * blocks should block interruptibly, so that a hung one holds no thread of the small pool
+     * that all checks share.
      *
      * @param name the check's name, for health and alerts
      * @param check returns the result

@@ -171,6 +171,27 @@ class HealthActionTest {
     }
 
     @Test
+    void checksStartOnceTheTaskIsReadySoABootingServerIsNotRestarted() {
+        java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean();
+        TaskHandle h = tasks.start(TaskSpec.builder("sleep", "1000").name("web")
+                .readiness(io.github.bgtasks.health.Readiness.custom("up", () -> up.get() ? CheckResult.healthy("up")
+                        : CheckResult.unhealthy("booting")), Duration.ofHours(1))
+                .healthCheck(failing("api").onUnhealthy(HealthCheck.Action.RESTART)).build());
+        for (int i = 0; i < 3; i++) {
+            scheduler.advance(PERIOD); // readiness polls (every 100 ms) go on; no check runs yet
+            patiently().until(() -> scheduler.pending() == 2); // the deadline and the next poll
+        }
+        assertTrue(alerts.isEmpty(), alerts.toString());
+        assertEquals(0, backend.launched().get(0).terms());
+        up.set(true);
+        scheduler.advance(Duration.ofMillis(100));
+        h.onReady().join();
+        patiently().until(() -> scheduler.pending() == 1); // the check's first run, one period after ready
+        unhealthyRun(1);
+        assertEquals("check 'api' is unhealthy: down; restarting the task", alerts.get(0).message());
+    }
+
+    @Test
     void anInstanceWideRestartAppliesToEveryTask() {
         tasks.close();
         backend = new FakeBackend().exitOnTerminate(true);
