@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.ToLongFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * One reading of a process tree: the root and every descendant by parent id, with their
@@ -49,20 +49,60 @@ record ProcessTree(int processes, long residentBytes, long cpuTicks) {
         return procAvailable() ? readProc(root) : readWithPs(root, timeout);
     }
 
+    /**
+     * How long one listing of {@code /proc} (who is whose parent) serves every resources check
+     * of the JVM: listing the machine's processes is what a run costs (5 ms with 250 processes),
+     * and 1,000 tasks checked every second would list it 1,000 times a second. The members'
+     * figures are read afresh each run; a child forked within this window is counted one run
+     * later.
+     */
+    static final long PARENTS_TTL_NANOS = 200_000_000L;
+    private static volatile Parents parents;
+
+    /** One listing of {@code /proc}: each process's parent, and when it was taken. */
+    private record Parents(long takenNanos, List<Row> rows) {
+    }
+
     /** @return the tree under {@code root} from {@code /proc}, or empty if it is gone */
     static Optional<ProcessTree> readProc(long root) throws IOException {
-        if (ProcStat.read(root).isEmpty()) {
+        Optional<ProcStat> rootStat = ProcStat.read(root);
+        if (rootStat.isEmpty()) {
             return Optional.empty();
         }
+        List<Row> rows = new ArrayList<>(parents().rows());
+        ProcStat r = rootStat.get();
+        rows.removeIf(x -> x.pid() == root); // the root as it is now, also if it is newer than the listing
+        rows.add(new Row(r.pid(), r.ppid(), -1, r.cpuTicks(), r.isZombie()));
+        // figures are read afresh only for the tree's members: two small files each
+        return tree(root, rows, ProcessTree::fresh);
+    }
+
+    /** @return the process now, with its resident memory, or null if it is gone or no longer the same */
+    private static Row fresh(Row listed) {
+        Optional<ProcStat> now = ProcStat.read(listed.pid());
+        if (now.isEmpty() || now.get().ppid() != listed.ppid()) {
+            return null; // ended, or the pid was reused by another process since the listing
+        }
+        ProcStat s = now.get();
+        return new Row(s.pid(), s.ppid(), s.isZombie() ? 0 : residentBytes(s.pid()), s.cpuTicks(), s.isZombie());
+    }
+
+    private static Parents parents() throws IOException {
+        Parents p = parents;
+        long now = System.nanoTime();
+        if (p != null && now - p.takenNanos() < PARENTS_TTL_NANOS) {
+            return p;
+        }
         List<Row> rows = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, p -> isNumber(p.getFileName().toString()))) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, d -> isNumber(d.getFileName().toString()))) {
             for (Path d : dirs) {
                 ProcStat.read(Long.parseLong(d.getFileName().toString())).ifPresent(s ->
                         rows.add(new Row(s.pid(), s.ppid(), -1, s.cpuTicks(), s.isZombie())));
             }
         }
-        // memory is read only for the tree's members: one more file each, not one per process on the machine
-        return tree(root, rows, r -> residentBytes(r.pid()));
+        p = new Parents(now, List.copyOf(rows));
+        parents = p; // a race makes two listings, never a wrong one
+        return p;
     }
 
     /** @return the tree under {@code root} from one run of ps, or empty if it is gone */
@@ -85,7 +125,7 @@ record ProcessTree(int processes, long residentBytes, long cpuTicks) {
         if (ps.exitValue() != 0) {
             throw new IOException(String.join(" ", PS_COMMAND) + " exited with " + ps.exitValue());
         }
-        return tree(root, parsePs(out), Row::rss);
+        return tree(root, parsePs(out), row -> row);
     }
 
     /**
@@ -128,8 +168,12 @@ record ProcessTree(int processes, long residentBytes, long cpuTicks) {
         return Math.round(((days * 24 * 60 * 60 + (parts.length > 1 ? whole * 60 : 0)) * 100) + seconds * 100);
     }
 
-    /** Adds up the live members of the tree under {@code root}; empty if the root is not among the rows. */
-    static Optional<ProcessTree> tree(long root, List<Row> rows, ToLongFunction<Row> rss) {
+    /**
+     * Adds up the live members of the tree under {@code root}; empty if the root is not among the
+     * rows. {@code current} gives a member's figures (with its memory) as they are now, or null if
+     * it is gone.
+     */
+    static Optional<ProcessTree> tree(long root, List<Row> rows, UnaryOperator<Row> current) {
         Map<Long, List<Row>> children = new HashMap<>();
         Row rootRow = null;
         for (Row r : rows) {
@@ -147,12 +191,19 @@ record ProcessTree(int processes, long residentBytes, long cpuTicks) {
         long cpu = 0;
         Deque<Row> todo = new ArrayDeque<>(List.of(rootRow));
         while (!todo.isEmpty() && count < 100_000) {
-            Row r = todo.pop();
-            if (r.zombie()) {
+            Row listed = todo.pop();
+            Row r = current.apply(listed);
+            if (r == null) {
+                if (listed.pid() == root) {
+                    return Optional.empty();
+                }
                 continue;
             }
+            if (r.zombie()) {
+                continue; // its children, if any, were given to another parent when it exited
+            }
             count++;
-            bytes += rss.applyAsLong(r);
+            bytes += r.rss();
             cpu += r.cpuTicks();
             todo.addAll(children.getOrDefault(r.pid(), List.of()));
         }
