@@ -335,7 +335,7 @@ public final class BackgroundTasks implements AutoCloseable {
         }
         for (BackendTask b : found) {
             Task task = new Task(context, b);
-            Supervisor supervisor = health.supervise(new TaskTarget(task, context), health.checksFor(List.of()), null, null);
+            Supervisor supervisor = health.supervise(new TaskTarget(task, context), health.checksForAdopted(), null, null);
             task.supervise(supervisor);
             if (registry.adopt(task)) {
                 task.watch();
@@ -552,7 +552,9 @@ public final class BackgroundTasks implements AutoCloseable {
          * for every task). A task's own check of the same name replaces it for that task, so a
          * task can tune or (with a longer period) quieten an instance-wide check. The instance's
          * checks run after the task's own ones, in the order they were added; a check's
-         * {@link HealthCheck#onUnhealthy(HealthCheck.Action) action} applies to every task.
+         * {@link HealthCheck#onUnhealthy(HealthCheck.Action) action} applies to every task started
+         * here; on a task of an earlier JVM, {@code RESTART} only alerts (there is no spec to
+         * start it again from).
          *
          * @param check the check, such as {@code HealthCheck.newErrors().every(Duration.ofMinutes(5))}
          * @return this builder

@@ -79,6 +79,16 @@ final class CheckEngine {
         return all;
     }
 
+    /**
+     * @return the checks of a task of an earlier JVM: the instance's, where a
+     *     {@link HealthCheck.Action#RESTART} only alerts, since this JVM has no spec to start
+     *     it again from and must not stop what it cannot bring back
+     */
+    List<HealthCheck> checksForAdopted() {
+        return instanceChecks.stream().map(c -> c.onUnhealthy() == HealthCheck.Action.RESTART
+                ? c.onUnhealthy(HealthCheck.Action.ALERT) : c).toList();
+    }
+
     /** @return true if any of a task's checks (with the instance's) restarts it when unhealthy */
     boolean restarts(List<HealthCheck> own) {
         return checksFor(own).stream().anyMatch(c -> c.onUnhealthy() == HealthCheck.Action.RESTART);

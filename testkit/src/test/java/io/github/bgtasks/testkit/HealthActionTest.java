@@ -192,6 +192,23 @@ class HealthActionTest {
     }
 
     @Test
+    void anInstanceWideRestartOnlyAlertsOnATaskOfAnEarlierJvm() throws Exception {
+        tasks.close();
+        backend = new FakeBackend().exitOnTerminate(true);
+        backend.addDiscoverable(backend.launch(io.github.bgtasks.spi.Launch.builder("web.7", "web", List.of("server"))
+                .workingDirectory(dir).environment(java.util.Map.of()).logFile(dir.resolve("web.7.log"))
+                .startedAt(time.clock().instant()).build()));
+        tasks = VirtualTime.builder(backend, time, scheduler).logDirectory(dir).alertListener(alerts::add)
+                .healthCheck(failing("api").onUnhealthy(HealthCheck.Action.RESTART)).build();
+        TaskHandle web = tasks.find("web").orElseThrow();
+        scheduler.advance(PERIOD);
+        patiently().until(() -> alerts.size() == 1 && scheduler.pending() == 1);
+        assertEquals("check 'api' is unhealthy: down", alerts.get(0).message(), "no restart: nothing to restart from");
+        assertEquals(0, backend.launched().get(0).terms());
+        assertEquals(TaskState.RUNNING, web.state());
+    }
+
+    @Test
     void anInstanceWideRestartAppliesToEveryTask() {
         tasks.close();
         backend = new FakeBackend().exitOnTerminate(true);
