@@ -1,6 +1,7 @@
 package io.github.bgtasks;
 
 import io.github.bgtasks.health.AlertListener;
+import io.github.bgtasks.health.HealthCheck;
 import io.github.bgtasks.health.Hints;
 import io.github.bgtasks.health.RestartPolicy;
 import io.github.bgtasks.internal.Durations;
@@ -109,7 +110,7 @@ public final class BackgroundTasks implements AutoCloseable {
                     registry.ended(task).forEach(Task::release);
                     janitor.afterEnd();
                 }, b.hints != null ? b.hints : Hints.defaults());
-        this.health = new CheckEngine(threads, b.alertListeners, delays.idleThreadKeepAlive());
+        this.health = new CheckEngine(threads, b.alertListeners, b.healthChecks, delays.idleThreadKeepAlive());
         this.watcher = new FileWatcher(threads::schedule, context.ticker()::read);
         this.compositions = new Compositions(spec -> start(spec), context, registry, health);
         ShutdownHook.register(this);
@@ -172,7 +173,7 @@ public final class BackgroundTasks implements AutoCloseable {
      */
     public TaskHandle start(TaskSpec spec) {
         Objects.requireNonNull(spec, "spec must not be null");
-        if (spec.restart() == RestartPolicy.never() && spec.watch().isEmpty()) {
+        if (spec.restart() == RestartPolicy.never() && spec.watch().isEmpty() && !health.restarts(spec.healthChecks())) {
             return launch(spec, t -> { });
         }
         requireOpen();
@@ -268,7 +269,7 @@ public final class BackgroundTasks implements AutoCloseable {
                         + backend.name() + " backend: " + Text.abbreviate(String.valueOf(e.getMessage()), 1000), e);
             }
             Task task = new Task(context, started);
-            Supervisor supervisor = health.supervise(new TaskTarget(task, context), spec.healthChecks(),
+            Supervisor supervisor = health.supervise(new TaskTarget(task, context), health.checksFor(spec.healthChecks()),
                     spec.readiness().orElse(null), spec.readinessDeadline().orElse(null));
             task.supervise(supervisor);
             registry.register(r, task);
@@ -311,6 +312,8 @@ public final class BackgroundTasks implements AutoCloseable {
      * log, the id is the name, the start time is when they were queued), and those that never ran
      * stay listed {@link TaskState#SKIPPED}, both after the tasks that ran, in the order they were
      * queued; once one starts, its running task is listed instead.
+     * Each handle's {@code toString()} is a one-line status: id, state, health when the task has
+     * checks (with the unhealthy checks and what they saw), and command.
      *
      * @return a snapshot of the tasks
      */
@@ -425,7 +428,7 @@ public final class BackgroundTasks implements AutoCloseable {
         List<Task> endedMeanwhile = new ArrayList<>();
         for (BackendTask b : found) {
             Task task = new Task(context, b);
-            Supervisor supervisor = health.supervise(new TaskTarget(task, context), List.of(), null, null);
+            Supervisor supervisor = health.supervise(new TaskTarget(task, context), health.checksForAdopted(), null, null);
             task.supervise(supervisor);
             if (registry.adopt(task)) {
                 task.watch();
@@ -486,6 +489,7 @@ public final class BackgroundTasks implements AutoCloseable {
         private Delays delays;
         private Hints hints;
         private final List<AlertListener> alertListeners = new ArrayList<>();
+        private final List<HealthCheck> healthChecks = new ArrayList<>();
 
         private Builder() {
         }
@@ -671,6 +675,31 @@ public final class BackgroundTasks implements AutoCloseable {
          */
         public Builder alertListener(AlertListener listener) {
             alertListeners.add(Objects.requireNonNull(listener, "alert listener must not be null"));
+            return this;
+        }
+
+        /**
+         * Adds a health check to every task of the instance: each task started here, and each
+         * task of an earlier JVM that the backend finds again, gets its own copy of the check,
+         * with its own counters, health and alerts (such as {@code newErrors()} or a memory limit
+         * for every task). A task's own check of the same name replaces it for that task, so a
+         * task can tune or (with a longer period) quieten an instance-wide check. The instance's
+         * checks run after the task's own ones, in the order they were added; a check's
+         * {@link HealthCheck#onUnhealthy(HealthCheck.Action) action} applies to every task started
+         * here; on a task of an earlier JVM, {@code RESTART} only alerts (there is no spec to
+         * start it again from).
+         *
+         * @param check the check, such as {@code HealthCheck.newErrors().every(Duration.ofMinutes(5))}
+         * @return this builder
+         * @throws IllegalArgumentException if a check of the same name was added
+         */
+        public Builder healthCheck(HealthCheck check) {
+            Objects.requireNonNull(check, "health check must not be null");
+            if (healthChecks.stream().anyMatch(c -> c.name().equals(check.name()))) {
+                throw new IllegalArgumentException("an instance-wide health check named '" + check.name()
+                        + "' was already added; each check needs its own name");
+            }
+            healthChecks.add(check);
             return this;
         }
 

@@ -6,6 +6,7 @@ import io.github.bgtasks.health.HealthCheck;
 import io.github.bgtasks.health.Readiness;
 import io.github.bgtasks.internal.posix.DaemonThreads;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
@@ -31,15 +32,18 @@ final class CheckEngine {
     private final EngineThreads threads;
     private final List<AlertListener> listeners;
     private final ThreadPoolExecutor pool;
+    private final List<HealthCheck> instanceChecks;
 
     /**
      * @param threads the instance's threads: its scheduler for timers, its callback executor for user code
      * @param listeners the instance-wide alert listeners
+     * @param instanceChecks the checks of every task
      * @param idleKeepAlive how long an idle pool thread lives
      */
-    CheckEngine(EngineThreads threads, List<AlertListener> listeners, Duration idleKeepAlive) {
+    CheckEngine(EngineThreads threads, List<AlertListener> listeners, List<HealthCheck> instanceChecks, Duration idleKeepAlive) {
         this.threads = threads;
         this.listeners = List.copyOf(listeners);
+        this.instanceChecks = List.copyOf(instanceChecks);
         this.pool = new ThreadPoolExecutor(POOL_SIZE, POOL_SIZE, idleKeepAlive.toNanos(), TimeUnit.NANOSECONDS,
                 new LinkedBlockingQueue<>(), DaemonThreads.factory("bgtasks-check"));
         pool.allowCoreThreadTimeOut(true);
@@ -56,6 +60,38 @@ final class CheckEngine {
      */
     Supervisor supervise(TaskTarget target, List<HealthCheck> checks, Readiness readiness, Duration deadline) {
         return new Supervisor(this, target, checks, readiness, deadline);
+    }
+
+    /**
+     * @param own a task's own checks
+     * @return its checks: its own, then the instance's that it does not replace by name
+     */
+    List<HealthCheck> checksFor(List<HealthCheck> own) {
+        if (instanceChecks.isEmpty()) {
+            return own;
+        }
+        List<HealthCheck> all = new ArrayList<>(own);
+        for (HealthCheck c : instanceChecks) {
+            if (own.stream().noneMatch(o -> o.name().equals(c.name()))) {
+                all.add(c);
+            }
+        }
+        return all;
+    }
+
+    /**
+     * @return the checks of a task of an earlier JVM: the instance's, where a
+     *     {@link HealthCheck.Action#RESTART} only alerts, since this JVM has no spec to start
+     *     it again from and must not stop what it cannot bring back
+     */
+    List<HealthCheck> checksForAdopted() {
+        return instanceChecks.stream().map(c -> c.onUnhealthy() == HealthCheck.Action.RESTART
+                ? c.onUnhealthy(HealthCheck.Action.ALERT) : c).toList();
+    }
+
+    /** @return true if any of a task's checks (with the instance's) restarts it when unhealthy */
+    boolean restarts(List<HealthCheck> own) {
+        return checksFor(own).stream().anyMatch(c -> c.onUnhealthy() == HealthCheck.Action.RESTART);
     }
 
     Future<?> schedule(Runnable action, Duration delay) {

@@ -91,7 +91,10 @@ final class RestartingTask implements TaskHandle {
         run.onExit().thenAccept(r -> ended(run, r));
     }
 
-    private boolean restartsAfter(TaskState s) {
+    private boolean restartsAfter(Task run, TaskState s) {
+        if (s == TaskState.STOPPED && run.supervisor() != null && run.supervisor().restartRequested()) {
+            return true; // stopped by a health check that asked for a restart, not by a person
+        }
         return switch (s) {
             case FAILED, TIMED_OUT, LOST -> policy.mode() != RestartPolicy.Mode.NEVER;
             case SUCCEEDED -> policy.mode() == RestartPolicy.Mode.ALWAYS;
@@ -111,9 +114,9 @@ final class RestartingTask implements TaskHandle {
             if (rerun && !over) {
                 rerun = false;
                 next = true;
-            } else if (!over && !restartsAfter(r.state()) && spec.watch().isPresent() && r.state() != TaskState.STOPPED) {
+            } else if (!over && !restartsAfter(run, r.state()) && spec.watch().isPresent() && r.state() != TaskState.STOPPED) {
                 return; // watch mode: wait for the next change
-            } else if (over || !restartsAfter(r.state())) {
+            } else if (over || !restartsAfter(run, r.state())) {
                 over = true;
                 finish = true;
             } else {

@@ -400,6 +400,29 @@ final class Task implements TaskHandle {
 
     @Override
     public String toString() {
-        return "Task{" + launch.id() + " " + state() + " " + Text.command(launch.argv()) + "}";
+        return "Task{" + launch.id() + " " + state() + healthLine() + " " + Text.command(launch.argv()) + "}";
+    }
+
+    /**
+     * The health for one line of {@link BackgroundTasks#list()}: empty without checks,
+     * {@code " HEALTHY"}, or the unhealthy checks with the first line of what they saw, such as
+     * {@code " UNHEALTHY [tcp 8000: port 8000 on 127.0.0.1 does not accept connections]"}.
+     */
+    private String healthLine() {
+        Supervisor s = supervisor;
+        Health h = s != null ? s.health() : null;
+        if (h == null || h.checks().isEmpty()) {
+            return "";
+        }
+        if (h.state() != Health.State.UNHEALTHY) {
+            return " " + h.state();
+        }
+        List<String> bad = new ArrayList<>();
+        h.checks().forEach((name, r) -> {
+            if (r.state() == Health.State.UNHEALTHY) {
+                bad.add(name + ": " + Text.abbreviate(r.message(), 120));
+            }
+        });
+        return " UNHEALTHY " + bad;
     }
 }

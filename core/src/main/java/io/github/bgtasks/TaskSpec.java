@@ -328,7 +328,9 @@ public final class TaskSpec {
         }
 
         /**
-         * Says when the task is ready for use; see {@link TaskHandle#onReady()}.
+         * Says when the task is ready for use; see {@link TaskHandle#onReady()}. The task's
+         * health checks start once it is ready (each after its initial delay), so that a server
+         * still booting is not reported, or restarted, as broken.
          *
          * @param readiness the conditions, such as {@code Readiness.logLine(Pattern.compile("Listening on"))}
          * @param deadline how long after the start they may take, positive

@@ -26,7 +26,7 @@ public final class Main {
      *
      * @param args the report file (default {@code benchmarks.md}), then the scale: {@code full}
      *     (default, about 5 minutes) or {@code quick} (a smoke run of the harness), optionally
-     *     followed by {@code :side-by-side}, {@code :start-rate} or {@code :watch} to run only that section (e.g.
+     *     followed by {@code :side-by-side}, {@code :start-rate}, {@code :supervision} or {@code :watch} to run only that section (e.g.
      *     {@code full:side-by-side}, issue 8's table)
      * @throws Exception if a contender failed; nothing is reported then
      */
@@ -45,6 +45,9 @@ public final class Main {
             }
             if (only == null || only.equals("start-rate")) {
                 sections.add(progress("start rate", load, () -> StartRate.run(scale, work, tmux)));
+            }
+            if (only == null || only.equals("supervision")) {
+                sections.add(progress("supervision", load, () -> Supervision.run(scale, work)));
             }
             if (only == null || only.equals("watch")) {
                 sections.add(progress("watch", load, () -> WatchLatency.run(scale, work)));
@@ -66,9 +69,9 @@ public final class Main {
     }
 
     private static String checkOnly(String section) {
-        if (!section.equals("start-rate") && !section.equals("side-by-side") && !section.equals("watch")) {
+        if (!List.of("start-rate", "side-by-side", "supervision", "watch").contains(section)) {
             throw new IllegalArgumentException("unknown section '" + section
-                    + "'; only start-rate, side-by-side and watch can run alone");
+                    + "'; only start-rate, side-by-side, supervision and watch can run alone");
         }
         return section;
     }

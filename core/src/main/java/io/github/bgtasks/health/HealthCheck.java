@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  * that as its evidence. A check turns {@link Health.State#UNHEALTHY} after
  * {@link #failureThreshold(int)} unhealthy runs in a row, and healthy again after
  * {@link #successThreshold(int)} healthy runs in a row; each turn raises one {@link Alert}.
- * Defaults: every 30 s, first run one period after the start, timeout 10 s, thresholds 1.
+ * Defaults: every 30 s, first run one period after the start, timeout 10 s, thresholds 1,
+ * and {@link Action#ALERT}: an unhealthy check only raises its alert, unless
+ * {@link #onUnhealthy(Action)} asks to restart or stop the task as well.
  *
  * <p>This class is immutable and thread-safe: each setter returns a new check.
  */
@@ -37,6 +39,31 @@ public class HealthCheck {
     private Duration timeout = DEFAULT_TIMEOUT;
     private int failureThreshold = 1;
     private int successThreshold = 1;
+    private Action action = Action.ALERT;
+
+    /**
+     * What happens, besides the {@link Alert.Kind#UNHEALTHY} alert, when a check turns
+     * unhealthy. Only the turn acts, once: a check that stays unhealthy does not act again.
+     */
+    public enum Action {
+        /** Raise the alert only (the default). */
+        ALERT,
+        /**
+         * Raise the alert, then stop the task's current run (SIGTERM, its grace period, SIGKILL)
+         * and start a new one, as for a failed run under the task's
+         * {@link RestartPolicy}: after its backoff, counted against its
+         * {@linkplain RestartPolicy#maxRestarts(int) limit}, with a {@link Alert.Kind#GAVE_UP}
+         * alert once the limit is reached. A task without a restart policy is restarted after
+         * the defaults of {@link RestartPolicy#onFailure()} (no limit, backoff 1 s doubling up to
+         * 1 min), on unhealthy checks only; its own failures are still not restarted.
+         */
+        RESTART,
+        /**
+         * Raise the alert, then stop the task (SIGTERM, its grace period, SIGKILL); it ends as
+         * {@code STOPPED}, and a restart policy does not restart it.
+         */
+        STOP
+    }
 
     HealthCheck(String name, Probe.Factory<CheckResult> probe) {
         this.name = name;
@@ -51,6 +78,7 @@ public class HealthCheck {
         this.timeout = from.timeout;
         this.failureThreshold = from.failureThreshold;
         this.successThreshold = from.successThreshold;
+        this.action = from.action;
     }
 
     /** A copy of this check, of the same class. */
@@ -91,9 +119,10 @@ public class HealthCheck {
 
     /**
      * The resources of the task's whole process tree (the root process and its descendants),
-     * read from {@code /proc}: resident memory, CPU use since the last run, number of processes,
-     * against the limits set on the returned check. {@link Health.State#UNKNOWN} where the
-     * backend tells no process id or there is no {@code /proc}.
+     * read from {@code /proc}, or from {@code ps} where there is no {@code /proc} (macOS, the
+     * BSDs): resident memory, CPU use since the last run, number of processes, against the
+     * limits set on the returned check. {@link Health.State#UNKNOWN} where the backend tells no
+     * process id.
      *
      * @return the check, named {@code resources}, with no limits yet
      */
@@ -180,7 +209,9 @@ public class HealthCheck {
 
     /**
      * A check written in Java. It runs on a pool thread, never on the scheduler; {@code null}
-     * and exceptions count as unhealthy.
+     * and exceptions count as unhealthy. At its timeout the thread is interrupted: a check that
+     * blocks should block interruptibly, so that a hung one holds no thread of the small pool
+     * that all checks share.
      *
      * @param name the check's name, for health and alerts
      * @param check returns the result
@@ -265,6 +296,29 @@ public class HealthCheck {
         return c;
     }
 
+    /**
+     * Sets what happens when the check turns unhealthy, besides its alert: nothing more
+     * ({@link Action#ALERT}, the default), a restart of the task ({@link Action#RESTART}) or its
+     * stop ({@link Action#STOP}). The failure threshold applies first: a task is restarted only
+     * after {@link #failureThreshold(int)} unhealthy runs in a row. An {@link #alive()} check
+     * turns unhealthy when the task has ended: there, use a {@link RestartPolicy}; an action has
+     * nothing left to act on.
+     *
+     * @param action the action
+     * @return a new check
+     */
+    public HealthCheck onUnhealthy(Action action) {
+        Objects.requireNonNull(action, "action must not be null (use Action.ALERT for an alert only)");
+        HealthCheck c = copy();
+        c.action = action;
+        return c;
+    }
+
+    /** @return what happens when the check turns unhealthy, besides its alert */
+    public Action onUnhealthy() {
+        return action;
+    }
+
     /** @return the name, unique among a task's checks */
     public String name() {
         return name;
@@ -298,7 +352,7 @@ public class HealthCheck {
     @Override
     public String toString() {
         return "HealthCheck{" + name + " every " + period + ", timeout " + timeout + ", thresholds "
-                + failureThreshold + "/" + successThreshold + "}";
+                + failureThreshold + "/" + successThreshold + (action == Action.ALERT ? "" : ", on unhealthy " + action) + "}";
     }
 
     /**
@@ -392,6 +446,11 @@ public class HealthCheck {
         @Override
         public Resources successThreshold(int n) {
             return (Resources) super.successThreshold(n);
+        }
+
+        @Override
+        public Resources onUnhealthy(Action action) {
+            return (Resources) super.onUnhealthy(action);
         }
     }
 }

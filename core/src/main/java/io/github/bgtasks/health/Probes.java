@@ -138,10 +138,7 @@ final class Probes {
                 if (pid.isEmpty()) {
                     return CheckResult.unknown("the backend does not tell the task's process id");
                 }
-                if (!ProcessTree.available()) {
-                    return CheckResult.unknown("no /proc on this machine");
-                }
-                var tree = ProcessTree.read(pid.getAsLong());
+                var tree = ProcessTree.read(pid.getAsLong(), timeout);
                 if (tree.isEmpty()) {
                     return CheckResult.unknown("process " + pid.getAsLong() + " is gone");
                 }
@@ -184,16 +181,25 @@ final class Probes {
         return t -> {
             LogCursor cursor = new LogCursor();
             LogCursor.Line[] seen = {null};
-            return (Probe.Sync<CheckResult>) timeout -> {
-                if (seen[0] == null) {
-                    cursor.readNew(t, line -> {
-                        if (seen[0] == null && pattern.matcher(line.text()).find()) {
-                            seen[0] = line;
-                        }
-                    });
+            return new Probe.Sync<CheckResult>() {
+                @Override
+                public CheckResult now(Duration timeout) throws IOException {
+                    if (seen[0] == null) {
+                        // only the bytes written since the last try are read
+                        cursor.readNew(t, line -> {
+                            if (seen[0] == null && pattern.matcher(line.text()).find()) {
+                                seen[0] = line;
+                            }
+                        });
+                    }
+                    return seen[0] != null ? CheckResult.healthy(seen[0].toString())
+                            : CheckResult.unhealthy("no line matching /" + pattern + "/ yet");
                 }
-                return seen[0] != null ? CheckResult.healthy(seen[0].toString())
-                        : CheckResult.unhealthy("no line matching /" + pattern + "/ yet");
+
+                @Override
+                public boolean quick() {
+                    return true;
+                }
             };
         };
     }

@@ -21,6 +21,17 @@ public interface Probe<R> {
      */
     CompletableFuture<R> check(Duration timeout) throws Exception;
 
+    /**
+     * Says that a run answers at once without waiting on anything outside the JVM but a local
+     * file (a log read): the engine then runs it in line, with no timer and no thread hop, where
+     * it tries often (readiness). Such a probe must be a {@link Sync}.
+     *
+     * @return true for such a probe; false by default
+     */
+    default boolean quick() {
+        return false;
+    }
+
     /** Makes a probe for one task. Thread-safe. */
     @FunctionalInterface
     interface Factory<R> {
