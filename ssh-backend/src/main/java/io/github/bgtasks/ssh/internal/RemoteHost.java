@@ -493,18 +493,19 @@ public final class RemoteHost {
     /**
      * The {@code pipe-pane} command: appends the pane's bytes to the log; once the pane is gone
      * (the log has every byte), waits for the wrapper's exit record and appends the task's
-     * event line. tmux runs it with {@code /bin/sh -c} after format expansion: the values are
-     * quoted and their {@code #} doubled; {@code #{pane_pid}} is the wrapper.
+     * event line. tmux runs it with {@code /bin/sh -c} after format and strftime expansion: the
+     * values are quoted and their {@code #} and {@code %} doubled, and the text has no other
+     * {@code %}; {@code #{pane_pid}} is the wrapper.
      */
     static String logPipe(String log, String dir, String tag, String events) {
         return "cat >> " + q(log) + "; st=" + q(dir)
                 + "; while [ ! -f \"$st/exit\" ] && kill -0 #{pane_pid} 2>/dev/null; do sleep 0.05; done"
                 + "; r=lost; [ -f \"$st/exit\" ] && r=$(cat \"$st/exit\"); [ -f \"$st/timedout\" ] && r=\"$r timedout\""
-                + "; printf '%s %s\\n' " + q(tag) + " \"$r\" >> " + q(events);
+                + "; echo " + q(tag) + " \"$r\" >> " + q(events);
     }
 
     private static String q(String s) {
-        return Wrapper.quote(s).replace("#", "##");
+        return Wrapper.quote(s).replace("#", "##").replace("%", "%%");
     }
 
     void terminate(RemoteTask t) throws IOException {
