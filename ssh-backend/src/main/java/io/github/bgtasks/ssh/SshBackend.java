@@ -175,31 +175,44 @@ public final class SshBackend implements Backend {
     /** The host picked by validate() for the start under way on this thread. */
     private final ThreadLocal<RemoteHost> picked = new ThreadLocal<>();
 
-    /** The host of a task about to start: the one validate() picked on this thread, or a new pick. */
+    /** The host of a task about to start: the named one, or the one validate() picked on this thread, or a new pick. */
     private RemoteHost hostFor(String name) {
-        RemoteHost h = picked.get();
-        if (h == null || placement.kind == Placement.Kind.BY_NAME) {
+        RemoteHost h = named(name);
+        if (h == null) {
+            h = picked.get();
+        }
+        if (h == null) {
             h = choose(name);
-            picked.set(h);
+        }
+        picked.set(h);
+        return h;
+    }
+
+    /** @return the host that a placement by task name names, or {@code null} */
+    private RemoteHost named(String name) {
+        if (placement.kind != Placement.Kind.BY_NAME || name == null) {
+            return null;
+        }
+        String d = placement.hostOfTask.apply(name);
+        if (d == null) {
+            return null;
+        }
+        RemoteHost h = byDestination.get(d);
+        if (h == null) {
+            throw new IllegalArgumentException("the placement named host '" + d + "' for task " + name
+                    + ", which is not one of this backend's hosts " + byDestination.keySet());
+        }
+        if (!h.hasRoom()) {
+            throw new IllegalArgumentException("host " + d + " runs its maximum of " + h.maxTasks()
+                    + " tasks; wait for one to end, or raise its limit with host(\"" + d + "\", max)");
         }
         return h;
     }
 
     private RemoteHost choose(String name) {
-        if (placement.kind == Placement.Kind.BY_NAME && name != null) {
-            String d = placement.hostOfTask.apply(name);
-            if (d != null) {
-                RemoteHost h = byDestination.get(d);
-                if (h == null) {
-                    throw new IllegalArgumentException("the placement named host '" + d + "' for task " + name
-                            + ", which is not one of this backend's hosts " + byDestination.keySet());
-                }
-                if (!h.hasRoom()) {
-                    throw new IllegalArgumentException("host " + d + " runs its maximum of " + h.maxTasks()
-                            + " tasks; wait for one to end, or raise its limit with host(\"" + d + "\", max)");
-                }
-                return h;
-            }
+        RemoteHost n = named(name);
+        if (n != null) {
+            return n;
         }
         List<RemoteHost> free = hosts.stream().filter(RemoteHost::hasRoom).toList();
         if (free.isEmpty()) {

@@ -37,8 +37,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * class's directory (the unique marker of everything this fixture starts). Skips the class when
  * sshd or tmux is missing, except on CI ({@code CI=true}), where that fails.
  */
-final class SshHosts implements BeforeAllCallback, AfterAllCallback {
-    static final Duration PATIENCE = Duration.ofMinutes(2);
+public final class SshHosts implements BeforeAllCallback, AfterAllCallback {
+    public static final Duration PATIENCE = Duration.ofMinutes(2);
     private static final Path SSHD = Path.of("/usr/sbin/sshd");
 
     final String socket = "bgt-ssh-" + UUID.randomUUID().toString().substring(0, 8);
@@ -47,7 +47,7 @@ final class SshHosts implements BeforeAllCallback, AfterAllCallback {
     private final List<Integer> ports = new ArrayList<>();
     private Path dir;
 
-    SshHosts(int count) {
+    public SshHosts(int count) {
         this.count = count;
     }
 
@@ -129,7 +129,7 @@ final class SshHosts implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** @return the ssh configuration naming the hosts {@code h0}... */
-    Path sshConfig() {
+    public Path sshConfig() {
         return dir.resolve("ssh_config");
     }
 
