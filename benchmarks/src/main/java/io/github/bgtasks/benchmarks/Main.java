@@ -26,7 +26,7 @@ public final class Main {
      *
      * @param args the report file (default {@code benchmarks.md}), then the scale: {@code full}
      *     (default, about 5 minutes) or {@code quick} (a smoke run of the harness), optionally
-     *     followed by {@code :side-by-side} or {@code :start-rate} to run only that section (e.g.
+     *     followed by {@code :side-by-side}, {@code :start-rate} or {@code :ssh} to run only that section (e.g.
      *     {@code full:side-by-side}, issue 8's table)
      * @throws Exception if a contender failed; nothing is reported then
      */
@@ -46,6 +46,9 @@ public final class Main {
             if (only == null || only.equals("start-rate")) {
                 sections.add(progress("start rate", load, () -> StartRate.run(scale, work, tmux)));
             }
+            if (only == null || only.equals("ssh")) {
+                sections.add(progress("ssh", load, () -> SshRows.run(scale, work)));
+            }
             if (only == null) {
                 sections.add(progress("exit latency", load, () -> ExitLatency.run(scale, work, tmux)));
                 sections.add(progress("throughput", load, () -> Throughput.run(scale, work)));
@@ -63,9 +66,9 @@ public final class Main {
     }
 
     private static String checkOnly(String section) {
-        if (!section.equals("start-rate") && !section.equals("side-by-side")) {
+        if (!section.equals("start-rate") && !section.equals("side-by-side") && !section.equals("ssh")) {
             throw new IllegalArgumentException("unknown section '" + section
-                    + "'; only start-rate and side-by-side can run alone");
+                    + "'; only start-rate, side-by-side and ssh can run alone");
         }
         return section;
     }

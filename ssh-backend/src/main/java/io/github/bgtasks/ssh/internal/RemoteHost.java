@@ -538,14 +538,18 @@ public final class RemoteHost {
     /** Forgets a finished task and deletes its state on the host, in the background. */
     void release(RemoteTask t) {
         tasks.remove(t.tag(), t);
-        scheduler.execute(() -> {
-            try {
-                ssh.run(Scripts.RELEASE, List.of(base(), t.tag()), new byte[0], callLimit);
-            } catch (IOException e) {
-                LOG.debug("could not delete the state of task {} on {}: {}", t.launch().id(), ssh.destination(),
-                        e.getMessage());
-            }
-        });
+        try {
+            scheduler.execute(() -> {
+                try {
+                    ssh.run(Scripts.RELEASE, List.of(base(), t.tag()), new byte[0], callLimit);
+                } catch (IOException e) {
+                    LOG.debug("could not delete the state of task {} on {}: {}", t.launch().id(), ssh.destination(),
+                            e.getMessage());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed: the task's small state directory stays on the host
+        }
     }
 
     /** @return the host's ssh, for the log store */

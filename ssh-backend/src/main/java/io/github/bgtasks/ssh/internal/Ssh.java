@@ -123,9 +123,18 @@ public final class Ssh {
      * @throws SshException if ssh or the script failed; the message has the script's or ssh's error output
      */
     byte[] run(String script, List<String> args, byte[] input, Duration limit) throws IOException {
+        if (scheduler.isShutdown()) {
+            throw new IOException("the SSH backend of " + destination + " is closed");
+        }
         ProcessBuilder pb = new ProcessBuilder(callCommand(script, args));
         Process p = pb.start();
-        ScheduledFuture<?> guard = scheduler.schedule(p::destroyForcibly, limit.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> guard;
+        try {
+            guard = scheduler.schedule(p::destroyForcibly, limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            p.destroyForcibly();
+            throw new IOException("the SSH backend of " + destination + " is closed", e);
+        }
         try {
             try (OutputStream in = p.getOutputStream()) {
                 in.write(input);
