@@ -91,6 +91,41 @@ class ConnectionTest {
     }
 
     @Test
+    void aTaskWhoseSessionVanishedWithoutARecordWhileDisconnectedIsLost() throws Exception {
+        String marker = ProcessMarkers.marker();
+        Path remote = dir.resolve("remote");
+        SshBackend backend = HOSTS.backend("h0").remoteDirectory(remote.toString()).build();
+        RemoteHost host = backend.hosts().get(0);
+        try (BackgroundTasks tasks = tasks(backend)) {
+            TaskHandle h = tasks.start(TaskSpec.builder("sleep", marker).name("vanished").build());
+            ProcessMarkers.awaitRunning(PATIENCE, marker);
+            // As if the host restarted while the connection was down: the task, its wrapper and its
+            // log pipe (all name this test's directory or marker) and the tmux server die by SIGKILL.
+            ProcessHandle master = host.masterProcess().orElseThrow();
+            HOSTS.stopHost(0);
+            master.onExit().get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            // The log pipe first (it would record the others' end), then the rest, then tmux.
+            for (boolean pipes : new boolean[] {true, false}) {
+                for (ProcessMarkers.Proc p : ProcessMarkers.all()) {
+                    boolean ours = p.argv().stream().anyMatch(a -> a.contains(remote.toString()) || a.equals(marker));
+                    boolean pipe = p.argv().stream().anyMatch(a -> a.contains("/events"));
+                    if (ours && pipe == pipes) {
+                        ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                }
+            }
+            HOSTS.killTmuxServer(0);
+            HOSTS.startHost(0);
+            TaskResult r = h.onExit().get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            assertEquals(TaskState.LOST, r.state(), r.toString());
+            assertTrue(r.lostReason().orElseThrow().startsWith("its tmux session on h0 is gone and no exit status was "
+                    + "recorded"), r.toString());
+        } finally {
+            ProcessMarkers.killAll(marker);
+        }
+    }
+
+    @Test
     void aHostUnreachablePastTheLimitMakesItsTasksLost() throws Exception {
         String marker = ProcessMarkers.marker();
         SshBackend backend = HOSTS.backend("h1").remoteDirectory(dir.resolve("remote").toString())

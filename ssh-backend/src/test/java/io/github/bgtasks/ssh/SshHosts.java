@@ -147,6 +147,22 @@ public final class SshHosts implements BeforeAllCallback, AfterAllCallback {
         return b;
     }
 
+    /** Kills host i's tmux server with SIGKILL, as a crash or a restart of the host would. */
+    void killTmuxServer(int i) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("tmux", "-L", socket, "display-message", "-p", "#{pid}");
+        pb.environment().put("TMUX_TMPDIR", dir.resolve("h" + i).resolve("tmux").toString());
+        pb.environment().remove("TMUX");
+        Process p = pb.redirectErrorStream(true).start();
+        String pid = new String(p.getInputStream().readAllBytes()).trim();
+        p.waitFor(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        if (!pid.matches("[0-9]+")) {
+            return; // it has exited with its last session
+        }
+        ProcessHandle server = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
+        server.destroyForcibly();
+        server.onExit().get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Makes host i unreachable: its sshd and every connection to it end (all processes this fixture started). */
     void stopHost(int i) throws Exception {
         Process p = sshds.get(i);

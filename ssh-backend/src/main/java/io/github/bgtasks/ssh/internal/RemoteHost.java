@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -49,6 +50,8 @@ public final class RemoteHost {
     private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)");
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** How long a task whose session is gone may take to deliver its exit record. */
+    private static final Duration SETTLE = Duration.ofSeconds(2);
     /** Bytes per {@code send-keys -H} call: 3 argv bytes each, well under tmux's 16 KiB. */
     private static final int SEND_CHUNK = 4000;
 
@@ -227,6 +230,11 @@ public final class RemoteHost {
     }
 
     private void ready(Map<String, String> info) {
+        if (facts.isDone()) {
+            // A reconnect: the stream replays what ended meanwhile; a task whose session has
+            // gone without leaving a record (the host restarted) would never be reported.
+            scheduleReconcile(null);
+        }
         if (offset == 0) {
             offset = Long.parseLong(info.getOrDefault("offset", "1"));
         }
@@ -334,6 +342,56 @@ public final class RemoteHost {
                     + "exited, so its terminal hung up; it ended with signal " + s.signal().getAsInt());
         }
         return timedOut ? s.asTimedOut() : s;
+    }
+
+    /**
+     * Looks for tasks whose session is gone although no exit record came: after a settle time
+     * (the stream has replayed what ended meanwhile, and a task that has just ended is writing
+     * its record), and then, for those still open, once more after another settle time.
+     *
+     * @param candidates the tags found gone the first time, or {@code null} for the first look
+     */
+    private void scheduleReconcile(Set<String> candidates) {
+        try {
+            scheduler.schedule(() -> reconcile(candidates), SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    private void reconcile(Set<String> candidates) {
+        if (closed) {
+            return;
+        }
+        Set<String> live;
+        try {
+            live = Set.copyOf(List.of(ssh.text(Scripts.LIVE, List.of(base(), socket), callLimit).split("\n")));
+        } catch (IOException e) {
+            LOG.debug("could not list the tmux sessions on {}: {}", ssh.destination(), e.getMessage());
+            return; // the next reconnect looks again
+        }
+        Set<String> gone = new java.util.HashSet<>();
+        for (RemoteTask t : tasks.values()) {
+            // Only tasks whose start has returned: a start under way has no session yet.
+            if (!t.exit().isDone() && t.remotePid() > 0 && !live.contains(t.tag())) {
+                gone.add(t.tag());
+            }
+        }
+        if (candidates == null) {
+            if (!gone.isEmpty()) {
+                scheduleReconcile(gone);
+            }
+            return;
+        }
+        for (String tag : gone) {
+            RemoteTask t = tasks.get(tag);
+            if (t != null && candidates.contains(tag) && t.complete(ExitStatus.lost("its tmux session on "
+                    + ssh.destination() + " is gone and no exit status was recorded: the host restarted, or the task's "
+                    + "wrapper and log pipe were killed while the connection was down"))) {
+                LOG.warn("task {} on {} is lost: its session is gone without an exit record", t.launch().id(),
+                        ssh.destination());
+            }
+        }
     }
 
     /** Completes every task of the host as lost. */

@@ -84,6 +84,16 @@ final class Scripts {
     /** Deletes a task's state directory. Arguments: base, tag. */
     static final String RELEASE = "case $2 in */*|..|.|'') exit 1;; esac; rm -rf \"$1/tasks/$2\"";
 
+    /**
+     * Lists the tags of the live sessions, one a line; nothing if no server runs. Fails if tmux
+     * fails otherwise, so that a wedged tmux is never taken for gone sessions. Arguments: base, socket.
+     */
+    static final String LIVE = String.join("\n",
+            "out=$(tmux -u -L \"$2\" -f \"$1/tmux.conf\" list-sessions -F '#{@bgtasks-id}' 2>&1) && { printf '%s\\n' \"$out\"; exit 0; }",
+            "case $out in *'no server running'*|*'error connecting'*) exit 0;; esac",
+            "printf '%s\\n' \"$out\" >&2; exit 1",
+            "");
+
     /** Prints the load average of the last minute. */
     static final String LOAD = "read -r a _ < /proc/loadavg && echo \"$a\"";
 
