@@ -65,6 +65,7 @@ class ConnectionTest {
             assertTrue(master.destroyForcibly());
             await("a new master connection").atMost(PATIENCE).until(() -> host.connections() >= 2 && host.connected());
             assertEquals(TaskState.RUNNING, h.state());
+            assertTrue(host.multiplexed(), "calls go over the new master connection");
 
             // Then the host goes away; the task ends meanwhile; the host comes back.
             HOSTS.stopHost(0);

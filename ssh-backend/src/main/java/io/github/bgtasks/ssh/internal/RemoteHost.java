@@ -193,6 +193,9 @@ public final class RemoteHost {
     private boolean streamOnce() throws IOException {
         List<String> args = List.of(requestedBase == null ? "" : requestedBase, socket, ServerAddress.config(),
                 Long.toString(offset));
+        // A master killed by SIGKILL leaves its socket behind, and a new master would then run
+        // without multiplexing ("ControlSocket already exists"): the old one has exited (below).
+        Files.deleteIfExists(ssh.controlPath());
         ProcessBuilder pb = new ProcessBuilder(ssh.masterCommand(Scripts.CONNECT, args))
                 .redirectError(ProcessBuilder.Redirect.to(errorFile.toFile()));
         Process p = pb.start();
@@ -225,6 +228,11 @@ public final class RemoteHost {
                 // gone already
             }
             p.destroyForcibly();
+            try {
+                p.waitFor(callLimit.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             master = null;
         }
     }
@@ -462,6 +470,15 @@ public final class RemoteHost {
     public Optional<ProcessHandle> masterProcess() {
         Process p = master;
         return p == null ? Optional.empty() : Optional.of(p.toHandle());
+    }
+
+    /**
+     * Primarily for tests: asks ssh whether the master connection accepts calls ({@code ssh -O check}).
+     *
+     * @return whether calls are multiplexed over the master connection
+     */
+    public boolean multiplexed() {
+        return ssh.masterRuns();
     }
 
     /** Primarily for tests: how many master connections were started. */

@@ -103,6 +103,22 @@ public final class Ssh {
         return w.matches("[A-Za-z0-9_./@:=,+-]+");
     }
 
+    /** @return whether a master connection answers on the control socket ({@code ssh -O check}) */
+    boolean masterRuns() {
+        List<String> c = new ArrayList<>(base);
+        c.addAll(List.of("-O", "check", "--", destination));
+        try {
+            Process p = new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** The one string the remote login shell parses: the script and its arguments, each quoted once. */
     static String remote(String script, List<String> args) {
         StringBuilder s = new StringBuilder("exec /bin/sh -c ").append(Wrapper.quote(script)).append(" bgtasks");
