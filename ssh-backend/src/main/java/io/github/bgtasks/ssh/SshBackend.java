@@ -60,7 +60,9 @@ import java.util.stream.Stream;
  * state in {@code ~/.bgtasks-ssh/<socket>} on each host; logs in its {@code logs} directory;
  * working directory and environment (HOME, PATH, USER, LOGNAME, SHELL, LANG) of the first host's
  * ssh sessions; unreachable limit 5 minutes; 60 seconds per ssh call. Closing the backend ends
- * its connections; tasks that still run keep running on their hosts.
+ * its connections; tasks that still run keep running on their hosts (the default of
+ * {@code BackgroundTasks} for this backend), and a later instance with the same hosts, socket
+ * name and remote directory finds them again ({@link #discover()}).
  *
  * <p>This class is thread-safe.
  */
@@ -138,6 +140,12 @@ public final class SshBackend implements Backend {
     @Override
     public String name() {
         return "ssh";
+    }
+
+    /** @return {@code true}: tasks keep running on their hosts when their {@code BackgroundTasks} closes, and a later one finds them */
+    @Override
+    public boolean keepsTasksOnClose() {
+        return true;
     }
 
     /** @return the environment of the first host's ssh sessions (HOME, PATH, USER, LOGNAME, SHELL, LANG) */
@@ -270,6 +278,23 @@ public final class SshBackend implements Backend {
         } finally {
             h.unplaced();
         }
+    }
+
+    /**
+     * Finds the tasks that an earlier instance started on these hosts (same socket name and
+     * remote directory): running ones are watched from now on, ended ones report the status
+     * their wrapper recorded, and ones whose session vanished without a record are lost. Only
+     * one instance at a time should use a remote directory: each one deletes the state of the
+     * tasks it forgets.
+     */
+    @Override
+    public List<BackendTask> discover() throws IOException {
+        requireOpen();
+        List<BackendTask> found = new ArrayList<>();
+        for (RemoteHost h : hosts) {
+            found.addAll(h.discover());
+        }
+        return found;
     }
 
     /**

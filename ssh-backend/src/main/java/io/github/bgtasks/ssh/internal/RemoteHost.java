@@ -541,11 +541,15 @@ public final class RemoteHost {
             if (tasks.putIfAbsent(tag, t) != null) {
                 continue;
             }
+            byte[] record = Records.write(l);
             byte[] script = Wrapper.script(l, Path.of(dir), f.tools()).getBytes(StandardCharsets.UTF_8);
+            byte[] input = new byte[record.length + script.length];
+            System.arraycopy(record, 0, input, 0, record.length);
+            System.arraycopy(script, 0, input, record.length, script.length);
             try {
                 String out = new String(ssh.run(Scripts.LAUNCH, List.of(f.base(), tag, l.name(), socket,
-                        logPipe(l.logFile().toString(), dir, tag, f.base() + "/events"), f.tools().env()), script,
-                        callLimit), StandardCharsets.UTF_8).trim();
+                        logPipe(l.logFile().toString(), dir, tag, f.base() + "/events"), f.tools().env(),
+                        Integer.toString(record.length)), input, callLimit), StandardCharsets.UTF_8).trim();
                 t.identify(Long.parseLong(out));
                 return t;
             } catch (SshException e) {
@@ -563,6 +567,46 @@ public final class RemoteHost {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Finds the tasks recorded on the host that this instance does not watch yet (an earlier
+     * JVM started them): running ones are watched from now on, ended ones complete with their
+     * recorded status, and ones whose session is gone without a record complete as lost.
+     *
+     * @return the tasks found
+     * @throws IOException if the host could not be asked
+     */
+    public List<RemoteTask> discover() throws IOException {
+        List<RemoteTask> found = new ArrayList<>();
+        for (String line : ssh.text(Scripts.FIND, List.of(base(), socket), callLimit).split("\n")) {
+            String[] f = line.trim().split(" ", 3);
+            if (f.length < 3 || tasks.containsKey(f[0])) {
+                continue;
+            }
+            Launch l;
+            try {
+                l = Records.read(ssh.run(Scripts.RECORD, List.of(base(), f[0]), new byte[0], callLimit));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("ignoring the task record {} on {}: {}", f[0], ssh.destination(), e.toString());
+                continue;
+            }
+            RemoteTask t = new RemoteTask(this, l, f[0]);
+            t.identify(Long.parseLong(f[1]));
+            if (tasks.putIfAbsent(f[0], t) != null) {
+                continue;
+            }
+            switch (f[2]) {
+                case "running" -> {
+                    // its end comes through the stream
+                }
+                case "gone" -> t.complete(ExitStatus.lost("its tmux session on " + ssh.destination() + " is gone and "
+                        + "no exit status was recorded: the host restarted, or the task's wrapper was killed"));
+                default -> t.complete(decode(t, f[2]));
+            }
+            found.add(t);
+        }
+        return found;
     }
 
     /**

@@ -94,6 +94,26 @@ final class Scripts {
             "printf '%s\\n' \"$out\" >&2; exit 1",
             "");
 
+    /**
+     * Lists the recorded tasks, one a line: {@code <tag> <pid> <state>}, where the state is the
+     * wrapper's exit record (plus {@code timedout}), {@code running} while the task's session
+     * is live, or {@code gone}. Arguments: base, socket.
+     */
+    static final String FIND = String.join("\n",
+            "live=$(tmux -u -L \"$2\" -f \"$1/tmux.conf\" list-sessions -F '#{@bgtasks-id}' 2>/dev/null)",
+            "for d in \"$1\"/tasks/*/; do",
+            "  [ -f \"$d/task.properties\" ] && [ -f \"$d/pid\" ] || continue",
+            "  tag=${d%/}; tag=${tag##*/}; read -r pid < \"$d/pid\"",
+            "  if [ -f \"$d/exit\" ]; then read -r s < \"$d/exit\"; [ -f \"$d/timedout\" ] && s=\"$s timedout\"",
+            "  elif printf '%s\\n' \"$live\" | grep -qxF -- \"$tag\"; then s=running",
+            "  else s=gone; fi",
+            "  echo \"$tag $pid $s\"",
+            "done",
+            "");
+
+    /** Prints a task's record. Arguments: base, tag. */
+    static final String RECORD = "case $2 in */*|..|.|'') exit 1;; esac; cat \"$1/tasks/$2/task.properties\"";
+
     /** Prints the load average of the last minute. */
     static final String LOAD = "read -r a _ < /proc/loadavg && echo \"$a\"";
 
@@ -103,14 +123,16 @@ final class Scripts {
      * confirmed the session, and returns once the wrapper has started the command (or ended),
      * so that a stop right after the start reaches it. Prints the wrapper's pid. Exits 5 if the
      * state directory exists, 6 if a session of that name exists.
-     * Arguments: base, tag, session name, socket name, pipe-pane command, env(1).
+     * Arguments: base, tag, session name, socket name, pipe-pane command, env(1), length of the record.
      */
     static final String LAUNCH = String.join("\n",
             "base=$1 tag=$2 name=$3 sock=$4",
             "st=$base/tasks/$tag",
             "umask 077",
             "mkdir \"$st\" 2>/dev/null || exit 5",
-            "{ cat > \"$st/run.sh\" && mkfifo -m 600 \"$st/go\"; } || { rm -rf \"$st\"; exit 1; }",
+            // Standard input: the task's record ($7 bytes), then the wrapper.
+            "{ dd of=\"$st/task.properties\" bs=1 count=\"$7\" 2>/dev/null && cat > \"$st/run.sh\" "
+                    + "&& mkfifo -m 600 \"$st/go\"; } || { rm -rf \"$st\"; exit 1; }",
             "out=$(tmux -u -L \"$sock\" -f \"$base/tmux.conf\" new-session -d -P -F '#{pane_pid}' -s \"$name\" -x 200 -y 50 "
                     + "-- \"$6\" -i /bin/sh \"$st/run.sh\" \\; pipe-pane -o -t \"=$name:\" \"$5\" \\; "
                     + "set-option -t \"=$name:\" @bgtasks-id \"$tag\" 2>&1)",
@@ -125,6 +147,7 @@ final class Scripts {
             "exec 3>&-",
             // The shell has the script open; its copy of the environment (secrets, maybe) need not stay.
             "rm -f \"$st/run.sh\"",
+            "echo \"$out\" > \"$st/pid\"",
             "echo \"$out\"",
             "");
 
