@@ -10,6 +10,8 @@ module io.github.bgtasks.tmux {
     requires zt.exec;
 
     exports io.github.bgtasks.tmux;
+    // The SSH backend runs the same wrapper and server settings on remote hosts.
+    exports io.github.bgtasks.tmux.internal to io.github.bgtasks.ssh;
 
     provides io.github.bgtasks.spi.BackendProvider with io.github.bgtasks.tmux.TmuxBackendProvider;
 }

@@ -78,6 +78,16 @@ public final class ServerAddress {
                 Path.of(System.getProperty("java.io.tmpdir"), "bgtasks-tmux-" + System.getProperty("user.name"), name));
     }
 
+    /**
+     * The settings of the backend's private server; the SSH backend writes the same file on
+     * each remote host.
+     *
+     * @return the text of the configuration file
+     */
+    public static String config() {
+        return CONFIG;
+    }
+
     /** @return {@code -L name} or {@code -S path}, for every tmux call */
     public List<String> socketArgs() {
         return socketArgs;
