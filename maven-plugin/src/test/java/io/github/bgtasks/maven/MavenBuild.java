@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * A real {@code mvn} build of a test project from {@code src/it-projects}, copied to
  * {@code target/it-work}. The builds use the private local repository that the invoker plugin
  * filled with this plugin and its dependencies ({@code target/it-repo}, never ~/.m2), and read
- * anything else (junit-bom...) from the user's repository through a file mirror: no network.
+ * anything else (junit-bom, Maven's plugins...) from the user's repository, which the settings make
+ * {@code central}: no network. Snapshots come only from the private repository.
  */
 final class MavenBuild {
     private final Path dir;
@@ -28,12 +29,19 @@ final class MavenBuild {
         this.log = dir.resolve("build-output.txt");
     }
 
-    /** Copies a test project. */
+    /** Copies a test project from {@code src/it-projects}. */
     static MavenBuild of(String project) {
-        Path source = Path.of(System.getProperty("it.projects"), project);
-        Path dir = Path.of(System.getProperty("it.work"), project + "-" + UUID.randomUUID());
+        return copy(Path.of(System.getProperty("it.projects"), project));
+    }
+
+    /** Copies a project (without its {@code target}). */
+    static MavenBuild copy(Path source) {
+        Path dir = Path.of(System.getProperty("it.work"), source.getFileName() + "-" + UUID.randomUUID());
         try (Stream<Path> files = Files.walk(source)) {
             for (Path f : (Iterable<Path>) files::iterator) {
+                if (source.relativize(f).startsWith("target")) {
+                    continue;
+                }
                 Path to = dir.resolve(source.relativize(f).toString());
                 if (Files.isDirectory(f)) {
                     Files.createDirectories(to);
@@ -50,15 +58,33 @@ final class MavenBuild {
     /** Starts {@code mvn} on the project; its output (with stderr) goes to {@link #output()}. */
     Process start(String... args) throws IOException {
         Path settings = dir.resolve("it-settings.xml");
+        // "central" itself points at the user's repository; no checksums there, so none are checked
         Files.writeString(settings, """
                 <settings>
-                  <mirrors>
-                    <mirror>
+                  <profiles>
+                    <profile>
                       <id>user-repository</id>
-                      <mirrorOf>*</mirrorOf>
-                      <url>%s</url>
-                    </mirror>
-                  </mirrors>
+                      <repositories>
+                        <repository>
+                          <id>central</id>
+                          <url>%1$s</url>
+                          <releases><checksumPolicy>ignore</checksumPolicy></releases>
+                          <snapshots><enabled>false</enabled></snapshots>
+                        </repository>
+                      </repositories>
+                      <pluginRepositories>
+                        <pluginRepository>
+                          <id>central</id>
+                          <url>%1$s</url>
+                          <releases><checksumPolicy>ignore</checksumPolicy></releases>
+                          <snapshots><enabled>false</enabled></snapshots>
+                        </pluginRepository>
+                      </pluginRepositories>
+                    </profile>
+                  </profiles>
+                  <activeProfiles>
+                    <activeProfile>user-repository</activeProfile>
+                  </activeProfiles>
                 </settings>
                 """.formatted(Path.of(System.getProperty("user.repo")).toUri()));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("maven.home"), "bin", "mvn").toString(),
@@ -74,7 +100,7 @@ final class MavenBuild {
         Process p = start(args);
         try {
             assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the build did not end; its output:\n" + output());
-            return new Result(p.exitValue(), output());
+            return new Result(p.exitValue(), output(), dir);
         } finally {
             p.destroyForcibly();
         }
@@ -89,8 +115,8 @@ final class MavenBuild {
         }
     }
 
-    /** A finished build: its exit code and output. */
-    record Result(int exit, String output) {
+    /** A finished build: its exit code, output and project directory. */
+    record Result(int exit, String output, Path dir) {
         void assertContains(String expected) {
             assertTrue(output.contains(expected), () -> "expected \"" + expected + "\" in the build's output:\n" + output);
         }

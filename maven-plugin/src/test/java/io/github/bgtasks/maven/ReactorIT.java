@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.bgtasks.testkit.ProcessMarkers;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -34,7 +35,8 @@ class ReactorIT {
         Matcher port = Pattern.compile("bgtasks: port web.port = (\\d+)").matcher(r.output());
         assertTrue(port.find(), r.output());
         r.assertContains("bgtasks: 2 task(s) ready: [web, worker]");
-        r.assertContains("the server listens on port " + port.group(1)); // ${web.port} in the other module
+        assertEquals("the server listens on port " + port.group(1) + "\n", // ${web.port} in the other module
+                Files.readString(r.dir().resolve("stop-here/target/bgtasks/client.1.log")));
         String stopHere = r.output().substring(r.output().indexOf("Building stop-here"));
         assertTrue(stopHere.contains("bgtasks: stopped task 'web': web STOPPED"), r.output());
         assertTrue(stopHere.contains("bgtasks: stopped task 'worker': worker STOPPED"), r.output());
