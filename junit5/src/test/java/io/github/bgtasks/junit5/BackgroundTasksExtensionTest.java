@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import io.github.bgtasks.BackgroundTasks;
 import io.github.bgtasks.TaskSpec;
+import io.github.bgtasks.junit5.samples.BeforeEachFailsSample;
 import io.github.bgtasks.junit5.samples.ClassScopeSample;
 import io.github.bgtasks.junit5.samples.ExitsEarlySample;
 import io.github.bgtasks.junit5.samples.HttpServerSample;
@@ -129,6 +131,29 @@ class BackgroundTasksExtensionTest {
 
         results.testEvents().assertStatistics(s -> s.started(1).succeeded(1));
         ProcessMarkers.awaitGone(PATIENCE, marker);
+    }
+
+    @Test
+    void aFailingBeforeEachMethodGetsTheReportToo() {
+        BeforeEachFailsSample.marker = marker;
+
+        EngineExecutionResults results = run(BeforeEachFailsSample.class);
+
+        results.testEvents().assertStatistics(s -> s.started(1).failed(1));
+        Throwable failed = failure(results.testEvents().failed().list().get(0));
+        assertEquals("the fixture failed", failed.getMessage());
+        assertContains(failed.getSuppressed()[0].getMessage(), "| queue listening");
+        ProcessMarkers.awaitGone(PATIENCE, marker);
+    }
+
+    @Test
+    void aTaskWithoutANameIsRejectedWithAFixAndNothingRuns() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Run.start("owner",
+                List.of(ports -> TaskSpec.builder("sh", "-c", "exec sleep \"$0\"", marker).build()),
+                () -> BackgroundTasks.builder().build()));
+        assertContains(e.getMessage(), "task #1 [sh, -c, exec sleep \"$0\", " + marker + "] has no name");
+        assertContains(e.getMessage(), "TaskSpec.Builder.name(..)");
+        assertTrue(ProcessMarkers.withAnyArgument(marker).isEmpty());
     }
 
     @Test
