@@ -101,6 +101,8 @@ public class StartMojo extends AbstractMojo {
             getLog().info("bgtasks: start skipped (bgtasks.skip)");
             return;
         }
+        // Issue 11's seam: here a start would first stop what a killed build of this project left
+        // (recorded on disk by BuildTasks); today the process backend's helper has already done it.
         Duration deadline = duration("readinessTimeout", readinessTimeout);
         Duration grace = duration("stopGracePeriod", stopGracePeriod);
         checkTasks();
