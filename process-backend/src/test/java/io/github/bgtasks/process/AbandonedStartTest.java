@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 6, case 4: a start that throws leaves nothing running. With a start limit of zero,
- * every start gives up before the helper answers; the task that then starts late is killed
- * and forgotten.
+ * Issue 6, case 4: a start that throws leaves nothing running. With a start limit of zero and
+ * the helper stopped (SIGSTOP) until then, the start gives up before the helper answers; the
+ * task that then starts late is killed and forgotten.
  *
  * <p>Perl helper only: the JDK strategy starts with {@code ProcessBuilder.start()}, with no answer to wait for.
  */
@@ -31,8 +31,16 @@ class AbandonedStartTest extends RealProcessTest {
         Spawner.Settings impatient = new Spawner.Settings(Duration.ofSeconds(60), Duration.ZERO, 1024 * 1024,
                 Duration.ofSeconds(30));
         try (Spawner spawner = new Spawner(Perl.find(), impatient)) {
-            IOException e = assertThrows(IOException.class, () -> spawner.launch(
-                    Launch.builder("late.1", "late", List.of("sleep", m)).workingDirectory(dir).logFile(log).startedAt(java.time.Instant.now()).build()));
+            // A stopped helper cannot answer in time, however fast the machine: the start gives up.
+            long helper = spawner.helperPid();
+            Procs.signal(helper, "STOP");
+            IOException e;
+            try {
+                e = assertThrows(IOException.class, () -> spawner.launch(Launch.builder("late.1", "late", List.of("sleep", m))
+                        .workingDirectory(dir).logFile(log).startedAt(java.time.Instant.now()).build()));
+            } finally {
+                Procs.signal(helper, "CONT");
+            }
             assertTrue(e.getMessage().contains("did not answer within")
                     && e.getMessage().contains("killed"), e.getMessage());
             // Kept until the helper reported its start (then it is killed) and its end (then it is forgotten).
