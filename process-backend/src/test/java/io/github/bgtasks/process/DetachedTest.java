@@ -10,6 +10,7 @@ import io.github.bgtasks.TaskHandle;
 import io.github.bgtasks.TaskResult;
 import io.github.bgtasks.TaskSpec;
 import io.github.bgtasks.TaskState;
+import io.github.bgtasks.testkit.ProcessMarkers.Proc;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -192,6 +193,12 @@ class DetachedTest extends RealProcessTest {
                 found.onExit().get(10, TimeUnit.SECONDS).lostReason().orElseThrow());
         found.kill().get(10, TimeUnit.SECONDS);
         assertEquals(1, Procs.withArg(m).size(), "no signal reached the process that has the recorded pid now");
+        // End it here and let its helper record that and leave, so that no write into the
+        // state directory races with the deletion of the test's directory.
+        Proc task = Procs.withArg(m).get(0);
+        long helper = Procs.parentOf(task.pid());
+        Procs.killAll(List.of(task));
+        within(Duration.ofSeconds(30)).until(() -> !Procs.alive(helper));
     }
 
     @Test
