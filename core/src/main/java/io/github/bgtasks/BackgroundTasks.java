@@ -182,7 +182,7 @@ public final class BackgroundTasks implements AutoCloseable {
         FileWatcher.Registration watch = spec.watch().map(w -> watcher.watch(w, logs.directory(), chain::filesChanged))
                 .orElse(null);
         restarting.add(chain);
-        chain.onExit().whenComplete((r, e) -> {
+        chain.beforeExit(() -> { // before onExit() completes: a stop().get() sees the watching ended
             restarting.remove(chain);
             if (watch != null) {
                 watch.close();

@@ -44,6 +44,9 @@ final class RestartingTask implements TaskHandle {
     private final RestartPolicy policy;
     private final TaskContext ctx;
     private final CompletableFuture<TaskResult> last = new CompletableFuture<>();
+    // what onExit() gives: completed after the hooks, so that whoever sees the end sees them done
+    private final CompletableFuture<TaskResult> exited = new CompletableFuture<>();
+    private final List<Runnable> beforeExit = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Object lock = new Object();
 
     // guarded by lock
@@ -61,6 +64,21 @@ final class RestartingTask implements TaskHandle {
         this.spec = spec;
         this.policy = spec.restart();
         this.ctx = ctx;
+        last.thenAccept(r -> {
+            for (Runnable hook : beforeExit) {
+                try {
+                    hook.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("cleaning up after task {} failed", r.id(), e);
+                }
+            }
+            exited.complete(r);
+        });
+    }
+
+    /** Runs {@code hook} once the restarting has ended, before {@link #onExit()} completes. */
+    void beforeExit(Runnable hook) {
+        beforeExit.add(hook);
     }
 
     /** Starts the first run; a failure to start it is thrown, as for a task without a policy. */
@@ -311,7 +329,7 @@ final class RestartingTask implements TaskHandle {
 
     @Override
     public CompletableFuture<TaskResult> onExit() {
-        return last.copy();
+        return exited.copy();
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -124,8 +125,13 @@ abstract class RealProcessTest {
 
     /** Waits until {@code count} live processes carry the marker; shows the probe finds them. */
     static List<Proc> awaitRunning(String marker, int count) {
-        within(Duration.ofSeconds(10)).until(() -> Procs.withArg(marker).size() >= count);
-        return Procs.withArg(marker);
+        // the scan that saw them, not a second one: they may be ended in between (a leftover's grace)
+        AtomicReference<List<Proc>> seen = new AtomicReference<>();
+        within(Duration.ofSeconds(10)).until(() -> {
+            seen.set(Procs.withArg(marker));
+            return seen.get().size() >= count;
+        });
+        return seen.get();
     }
 
     /** Waits until no live process carries any of the markers, naming the survivors if some stay. */
