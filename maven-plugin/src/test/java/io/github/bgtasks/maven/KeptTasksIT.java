@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.bgtasks.testkit.ProcessMarkers;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,6 +36,12 @@ class KeptTasksIT {
         assertEquals(0, started.exit(), started.output());
         started.assertContains("bgtasks: 1 task(s) ready: [server]");
         started.assertContains("the tasks run on after the build until a stop (id 'default')");
+        Path state = build.stateHome().resolve("bgtasks/maven");
+        Matcher recorded = Pattern.compile("recorded in (" + Pattern.quote(state.toString()) + "/kept-[0-9a-f]{12}/default)\n")
+                .matcher(started.output());
+        assertTrue(recorded.find(), started.output());
+        assertEquals("state in " + recorded.group(1) + "\n", // the property for tests that attach
+                Files.readString(started.dir().resolve("target/bgtasks/client.1.log")));
         // the build's JVM has gone; the shell and its sleep run on
         assertEquals(2, ProcessMarkers.withAnyArgument(marker).size(),
                 () -> ProcessMarkers.describe(ProcessMarkers.withAnyArgument(marker)));
