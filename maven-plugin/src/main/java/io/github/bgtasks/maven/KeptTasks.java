@@ -40,9 +40,11 @@ final class KeptTasks {
     }
 
     /**
-     * @param configured the {@code stateDirectory} parameter, or null for the default:
-     *     {@code $XDG_STATE_HOME/bgtasks/maven/<artifactId>-<hash of the base directory>}
-     * @return the state directory of the execution {@code id}: {@code <base>/<id>}
+     * @param configured the {@code stateDirectory} parameter (the root shared by all projects), or
+     *     null for the default: {@code $XDG_STATE_HOME/bgtasks/maven}
+     * @return the state directory of the execution {@code id} of this project:
+     *     {@code <root>/<artifactId>-<hash of the base directory>/<id>}, so that projects that
+     *     share a root (one set in a parent POM) never share a directory
      * @throws IllegalArgumentException if the id cannot name a directory
      */
     static Path directory(File configured, MavenProject project, String id) {
@@ -50,9 +52,9 @@ final class KeptTasks {
             throw new IllegalArgumentException("<id> must be letters, digits, '_', '.' and '-' (not starting with one of "
                     + "the last three), was '" + id + "'");
         }
-        Path base = configured != null ? configured.toPath().toAbsolutePath()
-                : stateHome().resolve("bgtasks").resolve("maven").resolve(key(project));
-        return base.resolve(id);
+        Path root = configured != null ? configured.toPath().toAbsolutePath()
+                : stateHome().resolve("bgtasks").resolve("maven");
+        return root.resolve(key(project)).resolve(id);
     }
 
     /** The XDG base directory of state: {@code $XDG_STATE_HOME} if absolute, else {@code ~/.local/state}. */

@@ -96,11 +96,12 @@ public class StartMojo extends AbstractMojo {
     private boolean keepAfterBuild;
 
     /**
-     * Where executions record the tasks they keep after the build, one subdirectory per
-     * {@code id}; it must be private to the user (it is created with mode 0700). Default:
-     * {@code $XDG_STATE_HOME/bgtasks/maven/<artifactId>-<hash of the base directory>} (or
-     * {@code ~/.local/state/..}), outside {@code target} so that {@code mvn clean} cannot lose
-     * the records of running tasks. Set as the property {@code bgtasks.<id>.stateDirectory}.
+     * The root under which executions record the tasks they keep after the build, in
+     * {@code <root>/<artifactId>-<hash of the base directory>/<id>}, a directory private to the
+     * user (created with mode 0700). Default: {@code $XDG_STATE_HOME/bgtasks/maven} (or
+     * {@code ~/.local/state/bgtasks/maven}), outside {@code target} so that {@code mvn clean}
+     * cannot lose the records of running tasks. With {@code keepAfterBuild}, the execution's
+     * directory is set as the property {@code bgtasks.<id>.stateDirectory}, for tests that attach.
      */
     @Parameter(property = "bgtasks.stateDirectory")
     private File stateDirectory;

@@ -32,7 +32,7 @@ public class StopMojo extends AbstractMojo {
     @Parameter(property = "bgtasks.tailLines", defaultValue = "30")
     private int tailLines;
 
-    /** Where {@code start} recorded the tasks it kept after the build: the same as its {@code stateDirectory}. */
+    /** The root under which {@code start} recorded the tasks it kept after the build: the same as its {@code stateDirectory}. */
     @Parameter(property = "bgtasks.stateDirectory")
     private File stateDirectory;
 
