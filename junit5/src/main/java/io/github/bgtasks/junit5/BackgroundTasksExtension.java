@@ -63,19 +63,38 @@ import org.opentest4j.TestAbortedException;
  * Test and lifecycle methods (and constructors, for a static field) may take a
  * {@link TaskHandle} parameter, named with {@link TaskName} unless the extension has one task.
  *
- * <p>This class is thread-safe. Tasks that outlive the build (started by the Maven plugin) are
- * not attached yet: that needs on-disk task state (issue 11).
+ * <h2>Attaching to tasks the build started</h2>
+ * {@link Builder#attach(String)} uses a task that runs already, such as one the Maven plugin
+ * started with {@code keepAfterBuild}, instead of starting it: the extension finds it by name in
+ * its instance, which must be one that sees the tasks of other JVMs (a detached process backend
+ * on the same state directory, or tmux on the same socket), fails the class (or test) with the
+ * tasks it sees there if it is missing or has ended, and never stops it: whoever started it
+ * owns it. Attached tasks are looked up before any declared task starts.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final BackgroundTasksExtension BUILD_TASKS = BackgroundTasksExtension.builder()
+ *         .backgroundTasks(() -> BackgroundTasks.builder()
+ *                 .backend(ProcessBackend.detached(Path.of(System.getProperty("bgtasks.default.stateDirectory"))))
+ *                 .build())
+ *         .attach("web")
+ *         .build();
+ * }</pre>
+ *
+ * <p>This class is thread-safe.
  */
 public final class BackgroundTasksExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback, TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler, ParameterResolver {
 
     private final List<Function<Ports, TaskSpec>> specs;
+    private final List<String> attached;
     private final Supplier<BackgroundTasks> instance;
     private final int reportLines;
     private final AtomicReference<Run> current = new AtomicReference<>();
 
     private BackgroundTasksExtension(Builder b) {
         this.specs = List.copyOf(b.specs);
+        this.attached = List.copyOf(b.attached);
         this.instance = b.instance != null ? b.instance : () -> BackgroundTasks.builder().build();
         this.reportLines = b.reportLines != null ? b.reportLines : 20;
     }
@@ -160,7 +179,7 @@ public final class BackgroundTasksExtension implements BeforeAllCallback, AfterA
         if (current.get() != null) {
             return; // already running for an enclosing class: one start serves its nested classes and tests
         }
-        current.set(Run.start(context.getUniqueId(), specs, instance));
+        current.set(Run.start(context.getUniqueId(), attached, specs, instance));
     }
 
     /** Stops the tasks started for this test. */
@@ -239,6 +258,7 @@ public final class BackgroundTasksExtension implements BeforeAllCallback, AfterA
      */
     public static final class Builder {
         private final List<Function<Ports, TaskSpec>> specs = new ArrayList<>();
+        private final List<String> attached = new ArrayList<>();
         private Supplier<BackgroundTasks> instance;
         private Integer reportLines;
 
@@ -267,6 +287,31 @@ public final class BackgroundTasksExtension implements BeforeAllCallback, AfterA
          */
         public Builder task(Function<Ports, TaskSpec> spec) {
             specs.add(Objects.requireNonNull(spec, "spec function must not be null"));
+            return this;
+        }
+
+        /**
+         * Attaches to a task that runs already instead of starting one: before the tests (and
+         * before the declared tasks start) the extension finds the running task of that name in
+         * its instance, and leaves it running after them. The class (or test) fails if it is
+         * missing or has ended. Needs {@link #backgroundTasks(Supplier)} with an instance that
+         * sees other JVMs' tasks and leaves them running when closed (the default of a detached
+         * process backend and of tmux), such as
+         * {@code () -> BackgroundTasks.builder().backend(ProcessBackend.detached(stateDirectory)).build()}.
+         *
+         * @param name the task's name, as its starter gave it
+         * @return this builder
+         * @throws IllegalArgumentException if the name is blank, or already declared
+         */
+        public Builder attach(String name) {
+            Objects.requireNonNull(name, "name must not be null");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("the name of a task to attach to must not be blank");
+            }
+            if (attached.contains(name)) {
+                throw new IllegalArgumentException("task '" + name + "' is attached already");
+            }
+            attached.add(name);
             return this;
         }
 
@@ -306,18 +351,26 @@ public final class BackgroundTasksExtension implements BeforeAllCallback, AfterA
 
         /**
          * @return the extension
-         * @throws IllegalStateException if no task was added
+         * @throws IllegalStateException if no task was added or attached, or tasks are attached
+         *     without a {@linkplain #backgroundTasks(Supplier) BackgroundTasks factory}
          */
         public BackgroundTasksExtension build() {
-            if (specs.isEmpty()) {
-                throw new IllegalStateException("a BackgroundTasksExtension needs at least one task: add it with task(..)");
+            if (specs.isEmpty() && attached.isEmpty()) {
+                throw new IllegalStateException("a BackgroundTasksExtension needs at least one task: add it with task(..)"
+                        + " or attach(..)");
+            }
+            if (!attached.isEmpty() && instance == null) {
+                throw new IllegalStateException("attach(" + attached + ") needs backgroundTasks(..) with an instance that "
+                        + "sees the tasks of other JVMs, such as () -> BackgroundTasks.builder().backend("
+                        + "ProcessBackend.detached(stateDirectory)).build(): the default instance sees only its own tasks");
             }
             return new BackgroundTasksExtension(this);
         }
 
         @Override
         public String toString() {
-            return "BackgroundTasksExtension.Builder[" + specs.size() + " tasks, reportLines=" + reportLines + "]";
+            return "BackgroundTasksExtension.Builder[" + specs.size() + " tasks, attached " + attached + ", reportLines="
+                    + reportLines + "]";
         }
     }
 }

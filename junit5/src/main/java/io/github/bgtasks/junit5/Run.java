@@ -3,12 +3,15 @@ package io.github.bgtasks.junit5;
 import io.github.bgtasks.BackgroundTasks;
 import io.github.bgtasks.TaskHandle;
 import io.github.bgtasks.TaskSpec;
+import io.github.bgtasks.TaskState;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -18,14 +21,16 @@ import java.util.function.Supplier;
 
 /**
  * One start of an extension's tasks, for a test class or one test: the instance, the handles in
- * start order, the ports. Closing stops every task's process tree and waits for the ends.
- * Thread-safe once started.
+ * start order (attached ones first), the ports. Closing stops the process tree of every task it
+ * started (not the attached ones) and waits for the ends. Thread-safe once started.
  */
 final class Run implements AutoCloseable {
     private final String owner;
     private final BackgroundTasks tasks;
     private final FreePorts ports = new FreePorts();
     private final Map<String, TaskHandle> handles = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** The tasks found running, which their starter owns: never stopped here. */
+    private final Set<TaskHandle> attached = Collections.newSetFromMap(new IdentityHashMap<>());
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Run(String owner, BackgroundTasks tasks) {
@@ -38,12 +43,21 @@ final class Run implements AutoCloseable {
      * depend on a database declared before it). On any failure, stops what it started.
      *
      * @param owner the unique id of the test class or test that owns the run
+     * @param attach the names of running tasks to attach to, before any start
      */
-    static Run start(String owner, List<Function<Ports, TaskSpec>> specs, Supplier<BackgroundTasks> instance) {
+    static Run start(String owner, List<String> attach, List<Function<Ports, TaskSpec>> specs,
+            Supplier<BackgroundTasks> instance) {
         BackgroundTasks tasks = Objects.requireNonNull(instance.get(),
                 "the BackgroundTasks supplier of BackgroundTasksExtension returned null");
         Run run = new Run(owner, tasks);
         try {
+            for (String name : attach) {
+                TaskHandle h = running(tasks, name);
+                run.handles.put(name, h);
+                synchronized (run.attached) {
+                    run.attached.add(h);
+                }
+            }
             for (int i = 0; i < specs.size(); i++) {
                 int number = i + 1;
                 TaskSpec spec = Objects.requireNonNull(specs.get(i).apply(run.ports),
@@ -68,6 +82,22 @@ final class Run implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** @return the running task of that name, or a failure that says what the instance sees */
+    private static TaskHandle running(BackgroundTasks tasks, String name) {
+        TaskHandle h = tasks.find(name).orElseThrow(() -> new IllegalStateException("there is no task '" + name
+                + "' to attach to, so the tests did not run: " + tasks + " sees " + tasks.list().stream()
+                .map(TaskHandle::id).toList() + ". Start it first (the Maven plugin: start with keepAfterBuild, which "
+                + "sets the property bgtasks.<id>.stateDirectory), and give the extension an instance that sees it: "
+                + "ProcessBackend.detached(that directory), or tmux on the same socket"));
+        if (h.state().isTerminal() || h.state() == TaskState.QUEUED) {
+            List<String> tail = h.tail(20);
+            throw new IllegalStateException("task '" + name + "' to attach to is not running but " + h.state()
+                    + ", so the tests did not run; log " + h.logFile() + (tail.isEmpty() ? "" : ", last lines:\n  | "
+                    + String.join("\n  | ", tail)));
+        }
+        return h;
     }
 
     private static void awaitReady(String name, TaskHandle handle) {
@@ -130,7 +160,10 @@ final class Run implements AutoCloseable {
         return b.toString();
     }
 
-    /** Stops every task (SIGTERM to its tree, SIGKILL after the grace period), waits, closes the instance. */
+    /**
+     * Stops every task it started (SIGTERM to its tree, SIGKILL after the grace period), waits,
+     * closes the instance; attached tasks are left running.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -143,6 +176,9 @@ final class Run implements AutoCloseable {
         Collections.reverse(all);
         List<CompletableFuture<?>> ends = new ArrayList<>();
         RuntimeException failure = null;
+        synchronized (attached) {
+            all.removeAll(attached); // their starter owns them
+        }
         for (TaskHandle h : all) {
             try {
                 ends.add(h.stop()); // all at once: the grace periods run side by side

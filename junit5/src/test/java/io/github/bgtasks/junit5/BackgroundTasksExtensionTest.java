@@ -148,7 +148,7 @@ class BackgroundTasksExtensionTest {
 
     @Test
     void aTaskWithoutANameIsRejectedWithAFixAndNothingRuns() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Run.start("owner",
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Run.start("owner", List.of(),
                 List.of(ports -> TaskSpec.builder("sh", "-c", "exec sleep \"$0\"", marker).build()),
                 () -> BackgroundTasks.builder().build()));
         assertContains(e.getMessage(), "task #1 [sh, -c, exec sleep \"$0\", " + marker + "] has no name");

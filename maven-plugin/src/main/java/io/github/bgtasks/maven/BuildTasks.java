@@ -12,11 +12,8 @@ import java.util.WeakHashMap;
  * once per build and shares it among the modules; keyed by the build's request, so that builds
  * embedded in one JVM (IDEs, the invoker) do not see each other's tasks.
  *
- * <p>The seam for tasks that outlive the build (issue 11, detached tasks on disk): a second
- * implementation of this role would write each execution's task ids under
- * {@code target/bgtasks/<id>} and re-adopt them, so that {@code stop} works from a later
- * {@code mvn} run and {@code start} stops what a killed build left. Until then a killed build's
- * tasks are stopped by the process backend's helper when the build's JVM dies.
+ * <p>Tasks kept after the build are also recorded on disk ({@link KeptTasks}): that is how a
+ * later {@code mvn} run finds them.
  *
  * <p>Thread-safe.
  */
@@ -37,6 +34,14 @@ final class BuildTasks {
                         + "execution another <id>, or stop those first");
             }
             ids.put(id, started);
+        }
+    }
+
+    /** @return whether tasks of that id run in this build */
+    static boolean has(Object build, String id) {
+        synchronized (BY_BUILD) {
+            Map<String, Started> ids = BY_BUILD.get(build);
+            return ids != null && ids.containsKey(id);
         }
     }
 

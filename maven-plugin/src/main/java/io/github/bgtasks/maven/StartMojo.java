@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,8 +45,13 @@ import org.apache.maven.project.MavenProject;
  * are printed. Free ports named in {@code <ports>} are picked first, set as project properties
  * (and build-wide user properties, for later modules), and replace {@code @{name}} in the tasks.
  *
- * <p>Tasks run on the process backend: if the build's JVM ends without {@code stop}, its
- * shutdown hook stops them; if the JVM is killed (SIGKILL), the backend's helper does.
+ * <p>Tasks run on the process backend. By default they are tied to the build: if the build's
+ * JVM ends without {@code stop}, its shutdown hook stops them; if the JVM is killed (SIGKILL),
+ * the backend's helper does. With {@code keepAfterBuild} they are detached instead: they run on
+ * after the build, recorded in a state directory of this project and execution, where
+ * {@code stop} finds them from a later {@code mvn} run. In both modes {@code start} first stops
+ * what an earlier run of the same execution left in that directory (a killed or unfinished
+ * build kept after), and reports it.
  */
 @Mojo(name = "start", defaultPhase = LifecyclePhase.PRE_INTEGRATION_TEST, threadSafe = true)
 public class StartMojo extends AbstractMojo {
@@ -81,6 +87,25 @@ public class StartMojo extends AbstractMojo {
     @Parameter(property = "bgtasks.tailLines", defaultValue = "30")
     private int tailLines;
 
+    /**
+     * Leaves the tasks running after the build when it ends without {@code stop} (also when it is
+     * killed), for {@code stop} in a later {@code mvn} run or for tests run outside Maven. Off by
+     * default: the tasks end with the build.
+     */
+    @Parameter(property = "bgtasks.keepAfterBuild", defaultValue = "false")
+    private boolean keepAfterBuild;
+
+    /**
+     * The root under which executions record the tasks they keep after the build, in
+     * {@code <root>/<artifactId>-<hash of the base directory>/<id>}, a directory private to the
+     * user (created with mode 0700). Default: {@code $XDG_STATE_HOME/bgtasks/maven} (or
+     * {@code ~/.local/state/bgtasks/maven}), outside {@code target} so that {@code mvn clean}
+     * cannot lose the records of running tasks. With {@code keepAfterBuild}, the execution's
+     * directory is set as the property {@code bgtasks.<id>.stateDirectory}, for tests that attach.
+     */
+    @Parameter(property = "bgtasks.stateDirectory")
+    private File stateDirectory;
+
     /** Skips starting (and {@code stop} skips too, with the same property). */
     @Parameter(property = "bgtasks.skip", defaultValue = "false")
     private boolean skip;
@@ -101,11 +126,29 @@ public class StartMojo extends AbstractMojo {
             getLog().info("bgtasks: start skipped (bgtasks.skip)");
             return;
         }
-        // Issue 11's seam: here a start would first stop what a killed build of this project left
-        // (recorded on disk by BuildTasks); today the process backend's helper has already done it.
         Duration deadline = duration("readinessTimeout", readinessTimeout);
         Duration grace = duration("stopGracePeriod", stopGracePeriod);
         checkTasks();
+        if (BuildTasks.has(session.getRequest(), id)) { // before the leftovers: never stop this build's own tasks
+            throw new MojoExecutionException("bgtasks: tasks of id '" + id + "' run already in this build: give this "
+                    + "start execution another <id>, or stop those first");
+        }
+        Path state;
+        try {
+            state = KeptTasks.directory(stateDirectory, project, id);
+            int left = KeptTasks.stopAll(state, logDirectory.toPath(), grace, tailLines, getLog(),
+                    "left by an earlier build (execution '" + id + "')");
+            if (left > 0) {
+                getLog().warn("bgtasks: stopped " + left + " task(s) that an earlier build left running");
+            }
+        } catch (RuntimeException e) {
+            throw new MojoExecutionException("bgtasks: " + e.getMessage(), e);
+        }
+        if (keepAfterBuild) {
+            String property = "bgtasks." + id + ".stateDirectory"; // for tests that attach to the tasks
+            project.getProperties().setProperty(property, state.toString());
+            session.getUserProperties().setProperty(property, state.toString());
+        }
         Map<String, String> late = new LinkedHashMap<>();
         for (String name : ports == null ? List.<String>of() : ports) {
             String port = String.valueOf(freePort());
@@ -119,8 +162,14 @@ public class StartMojo extends AbstractMojo {
             specs.add(spec(t, late, deadline));
         }
 
-        BackgroundTasks bg = BackgroundTasks.builder().backend(ProcessBackend.create())
-                .logDirectory(logDirectory.toPath()).stopGracePeriod(grace).build();
+        BackgroundTasks bg;
+        try {
+            bg = keepAfterBuild ? KeptTasks.open(state, logDirectory.toPath(), grace)
+                    : BackgroundTasks.builder().backend(ProcessBackend.create())
+                            .logDirectory(logDirectory.toPath()).stopGracePeriod(grace).build();
+        } catch (RuntimeException e) {
+            throw new MojoExecutionException("bgtasks: " + e.getMessage(), e);
+        }
         Started started = new Started(bg);
         try {
             long t0 = System.nanoTime();
@@ -134,6 +183,10 @@ public class StartMojo extends AbstractMojo {
             BuildTasks.put(session.getRequest(), id, started);
             getLog().info("bgtasks: " + specs.size() + " task(s) ready: "
                     + started.handles().stream().map(TaskHandle::name).toList());
+            if (keepAfterBuild) {
+                getLog().info("bgtasks: the tasks run on after the build until a stop (id '" + id + "'), recorded in "
+                        + state);
+            }
         } catch (RuntimeException | MojoFailureException e) {
             for (TaskHandle h : started.handles()) {
                 if (h.state().isTerminal() || h.onReady().isCompletedExceptionally()) {

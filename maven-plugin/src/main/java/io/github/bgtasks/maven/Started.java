@@ -47,6 +47,11 @@ final class Started {
         for (int i = 0; i < all.size(); i++) {
             TaskResult r = ends.get(i).join();
             report.accept("stopped task '" + all.get(i).name() + "': " + r.summary());
+            try {
+                tasks.remove(all.get(i)); // a kept task's record goes with it: the next start finds nothing to stop
+            } catch (RuntimeException e) {
+                report.accept("could not forget task '" + all.get(i).name() + "': " + e.getMessage());
+            }
         }
         tasks.close();
     }

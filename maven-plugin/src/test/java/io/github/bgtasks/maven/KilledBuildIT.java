@@ -12,10 +12,11 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A build killed with SIGKILL while its tasks run (no stop goal, no shutdown hook): the process
- * backend's helper stops every process of every task. And one interrupted with SIGINT (Ctrl-C). (Stopping them from the next build's
- * {@code start} needs on-disk task state, issue 11.)
+ * backend's helper stops every process of every task. And one interrupted with SIGINT (Ctrl-C).
+ * With {@code keepAfterBuild} the tasks of a killed build run on, and the next build's
+ * {@code start} of each execution stops them first.
  */
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class KilledBuildIT {
 
     @Test
@@ -54,6 +55,44 @@ class KilledBuildIT {
         } finally {
             mvn.destroyForcibly();
             ProcessMarkers.killAll(marker);
+        }
+    }
+
+    @Test
+    void theNextStartStopsWhatAKilledBuildKept() throws Exception {
+        String killed = ProcessMarkers.marker();
+        String kept = ProcessMarkers.marker();
+        String tied = ProcessMarkers.marker();
+        MavenBuild build = MavenBuild.of("killed");
+        Process mvn = build.start("-Dmarker=" + killed, "-Dbgtasks.keepAfterBuild=true", "validate");
+        try {
+            awaitBothTasks(build, killed);
+            mvn.destroyForcibly();
+            assertTrue(mvn.waitFor(1, TimeUnit.MINUTES));
+            assertEquals(137, mvn.exitValue());
+            assertEquals(4, ProcessMarkers.withAnyArgument(killed).size(), "kept after the build, so still running");
+
+            // the next build of the same project, also keeping its tasks: each start stops its leftovers first
+            MavenBuild.Result next = build.run("-Dmarker=" + kept, "-Dbgtasks.keepAfterBuild=true",
+                    "-DhangsReady=waiting", "validate");
+            assertEquals(0, next.exit(), next.output());
+            next.assertContains("bgtasks: stopping task 'server' (pid ");
+            next.assertContains("bgtasks: stopping task 'never-ready' (pid ");
+            next.assertContains("left by an earlier build (execution 'hangs')");
+            next.assertContains("bgtasks: stopped task 'never-ready': never-ready STOPPED");
+            assertTrue(next.output().indexOf("stopped task 'server'") < next.output().indexOf("started task 'server'"),
+                    next.output());
+            ProcessMarkers.awaitGone(Duration.ofSeconds(30), killed);
+            assertEquals(4, ProcessMarkers.withAnyArgument(kept).size(), "the new tasks are kept after the build");
+
+            // a build that does not keep its tasks stops the leftovers too, and its own tasks end with it
+            MavenBuild.Result last = build.run("-Dmarker=" + tied, "-DhangsReady=waiting", "validate");
+            assertEquals(0, last.exit(), last.output());
+            last.assertContains("bgtasks: stopped 1 task(s) that an earlier build left running");
+            ProcessMarkers.awaitGone(Duration.ofSeconds(30), kept, tied);
+        } finally {
+            mvn.destroyForcibly();
+            ProcessMarkers.killAll(killed, kept, tied);
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -18,15 +19,19 @@ import java.util.stream.Stream;
  * {@code target/it-work}. The builds use the private local repository that the invoker plugin
  * filled with this plugin and its dependencies ({@code target/it-repo}, never ~/.m2), and read
  * anything else (junit-bom, Maven's plugins...) from the user's repository, which the settings make
- * {@code central}: no network. Snapshots come only from the private repository.
+ * {@code central}: no network. Snapshots come only from the private repository. Each project
+ * copy has its own {@code XDG_STATE_HOME} (mode 0700, beside it), so tasks kept after a build are
+ * recorded there and never in the user's home.
  */
 final class MavenBuild {
     private final Path dir;
     private final Path log;
+    private final Path stateHome;
 
-    private MavenBuild(Path dir) {
+    private MavenBuild(Path dir, Path stateHome) {
         this.dir = dir;
         this.log = dir.resolve("build-output.txt");
+        this.stateHome = stateHome;
     }
 
     /** Copies a test project from {@code src/it-projects}. */
@@ -49,7 +54,7 @@ final class MavenBuild {
                     Files.copy(f, to, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            return new MavenBuild(dir);
+            return new MavenBuild(dir, dir.resolveSibling(dir.getFileName() + "-state"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -91,8 +96,24 @@ final class MavenBuild {
                 "-B", "-ntp", "-s", settings.toString(), "-Dmaven.repo.local=" + System.getProperty("it.repo"),
                 "-Dbgtasks.version=" + System.getProperty("it.version"), "-f", dir.resolve("pom.xml").toString()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        Path state = stateHome();
+        if (!Files.isDirectory(state)) {
+            Files.createDirectory(state, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+        pb.environment().put("XDG_STATE_HOME", state.toString());
+        return pb.start();
+    }
+
+    /** @return the {@code XDG_STATE_HOME} of the builds of this project copy */
+    Path stateHome() {
+        return stateHome;
+    }
+
+    /** @return this project copy, built with the {@code XDG_STATE_HOME} of another */
+    MavenBuild sharingStateWith(MavenBuild other) {
+        return new MavenBuild(dir, other.stateHome);
     }
 
     /** Runs {@code mvn} on the project to its end. */
