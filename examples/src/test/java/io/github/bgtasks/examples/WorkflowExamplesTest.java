@@ -65,6 +65,19 @@ class WorkflowExamplesTest {
     }
 
     @Test
+    void theDemoReportsEachTaskAsItEnds() {
+        Demo.run(tasks, dir.resolve("logs"), out);
+        assertPrinted("^started 4 tasks in parallel; logs in ");
+        assertPrinted("^ok   compile SUCCEEDED \\(exit 0\\) in .*, 1 warning, 0 errors$");
+        assertPrinted("^FAIL unit-tests FAILED \\(exit 1\\) in .*, 1 error\n"
+                + "       error: ERROR: parsesDates failed: expected 2026 but was 1970$");
+        assertPrinted("^FAIL dev-server TIMED_OUT \\(signal 15 SIGTERM\\) after .* \\(limit 2\\.0 s\\)");
+        assertPrinted("^ok   platform SUCCEEDED \\(exit 0\\)");
+        assertPrinted("^last lines of unit-tests \\(.*unit-tests\\.1\\.log\\):\n"
+                + "  \\| running 42 tests\n  \\| ERROR: parsesDates failed");
+    }
+
+    @Test
     void theHangingMigrationIsTimedOutWithItsWholeTree() throws IOException {
         Files.createDirectories(dir);
         Timeout.Outcome o = Timeout.run(tasks, dir, out, true);
