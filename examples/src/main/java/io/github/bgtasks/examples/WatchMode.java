@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -67,7 +68,10 @@ public final class WatchMode {
 
     private static void save(PrintStream out, Path file) {
         try {
-            Files.writeString(file, "saved\n");
+            // as editors do: write aside, then rename into place, so that the save is one event
+            // (a write in place is two, which a busy machine may deliver a debounce apart)
+            Path part = Files.writeString(file.resolveSibling(file.getFileName() + ".part"), "saved\n");
+            Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
