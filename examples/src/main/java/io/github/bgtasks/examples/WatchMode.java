@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.stream.Stream;
 
 /**
  * "Run the tests again whenever I save." The stand-in test run lists the sources it sees; the
@@ -37,6 +38,13 @@ public final class WatchMode {
                 .logDirectory(Path.of("target", "example-logs").toAbsolutePath())
                 .build()) {
             run(tasks, src, System.out, args.length > 0 && args[0].equals("--fast"));
+        } finally {
+            try (Stream<Path> saved = Files.list(src)) {
+                for (Path f : saved.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(src);
         }
     }
 
