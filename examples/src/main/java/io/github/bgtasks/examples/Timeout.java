@@ -4,7 +4,6 @@ import io.github.bgtasks.BackgroundTasks;
 import io.github.bgtasks.TaskHandle;
 import io.github.bgtasks.TaskResult;
 import io.github.bgtasks.TaskSpec;
-import io.github.bgtasks.health.Readiness;
 import io.github.bgtasks.process.ProcessBackend;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,14 +11,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * "A database migration hangs on a lock: give up after a while and leave nothing behind." The
@@ -28,6 +28,8 @@ import java.util.stream.Stream;
  * {@code TIMED_OUT}.
  */
 public final class Timeout {
+    private static final Pattern HELPERS = Pattern.compile("helpers (\\d+) (\\d+)");
+
     private Timeout() {
     }
 
@@ -51,7 +53,7 @@ public final class Timeout {
      * The example proper.
      *
      * @param dir where the migration's lock file goes (its processes name it, so they can be found)
-     * @param fast a one-second timeout instead of three
+     * @param fast a two-second timeout instead of five
      * @return the migration's result, and the process tree it had
      */
     static Outcome run(BackgroundTasks tasks, Path dir, PrintStream out, boolean fast) {
@@ -62,19 +64,21 @@ public final class Timeout {
             throw new UncheckedIOException(e);
         }
         // `tail -f` waits for lines that never come: a hang that costs no CPU
-        TaskHandle migrate = tasks.start(TaskSpec.builder("sh", "-c",
-                        "tail -f \"$1\" & tail -f \"$1\" & echo 'migrating: waiting for the lock'; wait", "migrate", lock.toString())
+        TaskHandle migrate = tasks.start(TaskSpec.builder("sh", "-c", "tail -f \"$1\" & t=$!; tail -f \"$1\" & "
+                        + "echo \"migrating (helpers $t $!): waiting for the lock\"; wait", "migrate", lock.toString())
                 .name("migrate")
-                .readiness(Readiness.logLine(Pattern.compile("waiting for the lock")), Duration.ofSeconds(30))
-                .timeout(Duration.ofSeconds(fast ? 1 : 3))
+                .timeout(Duration.ofSeconds(fast ? 2 : 5))
                 .build());
-        migrate.onReady().join();   // the shell has forked both helpers by then
-        List<Long> tree = processTree(migrate);
-        out.printf("started %s, a process tree of %d: %s%n", migrate.id(), tree.size(), tree);
+        out.printf("started %s, pid %d%n", migrate.id(), migrate.pid().orElseThrow());
 
         TaskResult result = migrate.onExit().join();
         out.println(result.summary());
-        migrate.tail(3).forEach(line -> out.println("  | " + line));
+        List<String> lines = migrate.tail(3);
+        lines.forEach(line -> out.println("  | " + line));
+        List<Long> tree = new ArrayList<>(List.of(migrate.pid().orElseThrow()));
+        lines.stream().map(HELPERS::matcher).filter(Matcher::find).findFirst()
+                .ifPresent(m -> tree.addAll(List.of(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)))));
+        out.printf("the task's process tree: %s%n", tree);
         // the result comes when the task's own process has exited; the helpers got their signal
         // at the same moment and may take a moment longer
         CompletableFuture<?>[] ends = tree.stream().map(ProcessHandle::of).flatMap(Optional::stream)
@@ -89,13 +93,6 @@ public final class Timeout {
         long alive = tree.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).count();
         out.printf("processes of the tree still running: %d%n", alive);
         return new Outcome(result, tree);
-    }
-
-    /** The task's process and its descendants. */
-    private static List<Long> processTree(TaskHandle task) {
-        return ProcessHandle.of(task.pid().orElseThrow())
-                .map(shell -> Stream.concat(Stream.of(shell), shell.descendants()).map(ProcessHandle::pid).toList())
-                .orElse(List.of());
     }
 
     /** What the example saw: the result and the pids of the tree. */

@@ -89,9 +89,10 @@ class WorkflowExamplesTest {
         Timeout.Outcome o = Timeout.run(tasks, dir, out, true);
         assertEquals(TaskState.TIMED_OUT, o.result().state(), printed());
         assertEquals(3, o.tree().size(), "the shell and its two helpers: " + printed());
-        assertPrinted("^started migrate\\.1, a process tree of 3: \\[");
-        assertPrinted("^migrate TIMED_OUT \\(signal 15 SIGTERM\\) after .* \\(limit 1\\.0 s\\)");
-        assertPrinted("^  \\| migrating: waiting for the lock$");
+        assertPrinted("^started migrate\\.1, pid \\d+$");
+        assertPrinted("^migrate TIMED_OUT \\(signal 15 SIGTERM\\) after .* \\(limit 2\\.0 s\\)");
+        assertPrinted("^  \\| migrating \\(helpers \\d+ \\d+\\): waiting for the lock$");
+        assertPrinted("^the task's process tree: \\[\\d+, \\d+, \\d+\\]$");
         assertPrinted("^processes of the tree still running: 0$");
     }
 
