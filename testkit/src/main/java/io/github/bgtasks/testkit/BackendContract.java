@@ -280,11 +280,15 @@ public abstract class BackendContract {
     @Test
     void timeoutStopsATreeThatIgnoresSigterm() {
         String child = marker();
-        TaskHandle h = tasks.start(TaskSpec.shell("trap '' TERM; sleep " + child + " & wait; sleep 30")
+        TaskHandle h = tasks.start(TaskSpec.shell("trap '' TERM; echo trapped; sleep " + child + " & wait; sleep 30")
                 .timeout(Duration.ofMillis(300)).build());
         TaskResult r = h.onExit().join();
         assertEquals(TaskState.TIMED_OUT, r.state());
-        assertEquals(9, r.signal().orElse(-1), r.toString());
+        if (h.tail(5).contains("trapped")) {
+            assertEquals(9, r.signal().orElse(-1), "SIGTERM was ignored: SIGKILL after the grace. " + r);
+        } else { // a busy machine: the timeout came before the shell had set its trap
+            assertTrue(r.signal().orElse(-1) == 9 || r.signal().orElse(-1) == 15, r.toString());
+        }
         assertTrue(r.duration().compareTo(Duration.ofMillis(300)) >= 0, r.toString());
         assertContains("TIMED_OUT", r.summary());
         assertContains("(limit 300 ms)", r.summary());
