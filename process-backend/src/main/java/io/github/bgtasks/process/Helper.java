@@ -365,6 +365,10 @@ final class Helper {
      * differences from it travel: usually one or two variables instead of the whole set.
      */
     private static void appendEnvironmentChanges(StringBuilder req, Map<String, String> env) {
+        if (JvmEnvironment.isIt(env)) {
+            req.append(" 0 0");
+            return;
+        }
         Map<String, String> inherited = System.getenv();
         StringBuilder set = new StringBuilder();
         int sets = 0;

@@ -135,8 +135,11 @@ final class JdkSpawner implements Backend {
                 .directory(launch.workingDirectory().toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(Redirect.appendTo(launch.logFile().toFile()));
-        pb.environment().clear();
-        pb.environment().putAll(launch.environment());
+        if (!JvmEnvironment.isIt(launch.environment())) {
+            // else the child inherits the JVM's environment as it is, without a copy per start
+            pb.environment().clear();
+            pb.environment().putAll(launch.environment());
+        }
         Process process;
         try {
             process = pb.start();
