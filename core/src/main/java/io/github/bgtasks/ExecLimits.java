@@ -60,7 +60,6 @@ final class ExecLimits {
      */
     static void checkSizes(String task, List<String> argv, Map<String, String> env) {
         long args = 0;
-        long vars = 0;
         String largest = "";
         long largestSize = -1;
         for (int i = 0; i < argv.size(); i++) {
@@ -75,10 +74,44 @@ final class ExecLimits {
                 largest = "argv[" + i + "]";
             }
         }
+        EnvSize vars = sizeOf(task, env);
+        if (vars.largestSize() > largestSize) {
+            largestSize = vars.largestSize();
+            largest = vars.largest();
+        }
+        if (args + vars.bytes() > MAX_TOTAL) {
+            throw tooLong(task, "the command and its environment take " + Text.count(args + vars.bytes()) + " bytes ("
+                    + Text.count(args) + " in " + argv.size() + " arguments, " + Text.count(vars.bytes()) + " in " + env.size()
+                    + " environment variables; the largest is " + largest + " with " + Text.count(largestSize)
+                    + "), and bgtasks passes at most " + Text.count(MAX_TOTAL) + " bytes (1 MiB, half of Linux's "
+                    + "usual ARG_MAX) so that every backend can start the task");
+        }
+    }
+
+    /** What the variables of an environment take: all together, and the largest one. */
+    private record EnvSize(Map<String, String> env, long bytes, String largest, long largestSize) {
+    }
+
+    /**
+     * The size of the last environment measured, kept for the next start that passes the same
+     * (immutable) map: tasks without variables of their own all get the JVM's environment as one
+     * map, and measuring its variables again for every start was a tenth of the core's work per
+     * start (issue 8).
+     */
+    private static volatile EnvSize lastEnv;
+
+    private static EnvSize sizeOf(String task, Map<String, String> env) {
+        EnvSize last = lastEnv;
+        if (last != null && last.env() == env) {
+            return last;
+        }
+        long vars = 0;
+        String largest = "";
+        long largestSize = -1;
         for (Map.Entry<String, String> e : env.entrySet()) {
             long bytes = entryLength(e.getKey(), e.getValue());
-            String name = Text.abbreviate(e.getKey(), Text.MAX_VALUE);
             if (bytes + 1 > MAX_STRING) {
+                String name = Text.abbreviate(e.getKey(), Text.MAX_VALUE);
                 throw tooLong(task, "environment variable " + name + " is " + Text.count(bytes) + " bytes long as "
                         + "NAME=value in UTF-8, and Linux passes at most " + Text.count(MAX_STRING - 1)
                         + " bytes per variable (MAX_ARG_STRLEN)");
@@ -86,16 +119,14 @@ final class ExecLimits {
             vars += bytes + 1 + POINTER;
             if (bytes + 1 + POINTER > largestSize) {
                 largestSize = bytes + 1 + POINTER;
-                largest = "environment variable " + name;
+                largest = "environment variable " + Text.abbreviate(e.getKey(), Text.MAX_VALUE);
             }
         }
-        if (args + vars > MAX_TOTAL) {
-            throw tooLong(task, "the command and its environment take " + Text.count(args + vars) + " bytes ("
-                    + Text.count(args) + " in " + argv.size() + " arguments, " + Text.count(vars) + " in " + env.size()
-                    + " environment variables; the largest is " + largest + " with " + Text.count(largestSize)
-                    + "), and bgtasks passes at most " + Text.count(MAX_TOTAL) + " bytes (1 MiB, half of Linux's "
-                    + "usual ARG_MAX) so that every backend can start the task");
+        EnvSize size = new EnvSize(env, vars, largest, largestSize);
+        if (StartChecks.isShared(env)) {
+            lastEnv = size; // immutable, so its size never changes
         }
+        return size;
     }
 
     private static TaskStartException tooLong(String task, String what) {

@@ -16,6 +16,19 @@ final class StartChecks {
     private StartChecks() {
     }
 
+    /**
+     * @return whether {@code env} is the one immutable copy of the JVM's environment that every
+     *     task without variables of its own gets (so the same map for each start)
+     */
+    static boolean isShared(Map<String, String> env) {
+        return env == JvmEnvironment.COPY;
+    }
+
+    /** The JVM's environment, which never changes while it runs, copied once when first needed. */
+    private static final class JvmEnvironment {
+        static final Map<String, String> COPY = Map.copyOf(System.getenv());
+    }
+
     /** Where and with what a task starts: its absolute working directory and complete environment. */
     record Checked(Path workingDirectory, Map<String, String> environment) {
     }
@@ -26,8 +39,14 @@ final class StartChecks {
      */
     static Checked check(TaskSpec spec, Backend backend) {
         Path dir = backend.defaultWorkingDirectory().resolve(spec.workingDirectory().orElse(Path.of(""))).normalize();
-        Map<String, String> env = new HashMap<>(backend.baseEnvironment());
-        env.putAll(spec.environment());
+        Map<String, String> base = backend.baseEnvironment();
+        Map<String, String> env;
+        if (spec.environment().isEmpty() && base == System.getenv()) {
+            env = JvmEnvironment.COPY; // the common case: no copy, and its size is measured once
+        } else {
+            env = new HashMap<>(base);
+            env.putAll(spec.environment());
+        }
         // Here, not in the spec: the complete environment exists only now.
         String who = spec.name().orElse(Text.abbreviate(spec.argv().get(0), Text.MAX_VALUE));
         ExecLimits.checkSizes(who, spec.argv(), env);

@@ -81,10 +81,9 @@ final class Task implements TaskHandle {
                 }
             }
         });
-        // The backend completes exit() on its own thread (the process backend's single reader):
+        // The backend reports the end on its own thread (the process backend's single reader):
         // hand over at once, so that nothing of ours or of the user's ever runs there.
-        backend.exit().whenComplete((status, error) -> ctx.threads().handOver(() -> finish(error == null ? status
-                : ExitStatus.lost("the backend failed while watching the task: " + error))));
+        backend.whenEnded(status -> ctx.threads().handOver(() -> finish(status)));
     }
 
     /**

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * One task as a backend sees it: a running (or finished) process tree with a log file.
@@ -39,6 +40,21 @@ public interface BackendTask {
      * @return the exit future
      */
     CompletableFuture<ExitStatus> exit();
+
+    /**
+     * Has {@code action} called once with the status that {@link #exit()} completes with, as
+     * soon as the end is known: possibly on the backend's own thread, and before the future's
+     * dependent stages run. The action must return at once (the core's only hands the end over
+     * to its own executor). A backend that completes {@code exit()} on a thread of its own
+     * (so that no dependent stage can block its reader) overrides this to spare the core that
+     * extra thread hand-off per task (issue 8). The default depends on {@code exit()}.
+     *
+     * @param action called once with the exit status; a failure it throws is only logged
+     */
+    default void whenEnded(Consumer<ExitStatus> action) {
+        exit().whenComplete((status, error) -> action.accept(error == null ? status
+                : ExitStatus.lost("the backend failed while watching the task: " + error)));
+    }
 
     /**
      * Asks the whole process tree to stop: SIGTERM (followed by SIGCONT, so that stopped

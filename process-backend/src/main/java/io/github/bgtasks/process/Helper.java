@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -287,7 +288,14 @@ final class Helper {
             return;
         }
         t.markEnded(status);
-        run(() -> t.exit().complete(status));
+        for (Consumer<ExitStatus> action : t.takeEndActions(status)) {
+            try {
+                action.accept(status); // the core's: a hand-over to its own thread
+            } catch (RuntimeException e) {
+                LOG.warn("task {}: reporting its end failed", t.launch().id(), e);
+            }
+        }
+        run(() -> t.exit().complete(status)); // what depends on the future never runs on the reader
     }
 
     private void run(Runnable r) {
@@ -365,6 +373,10 @@ final class Helper {
      * differences from it travel: usually one or two variables instead of the whole set.
      */
     private static void appendEnvironmentChanges(StringBuilder req, Map<String, String> env) {
+        if (JvmEnvironment.isIt(env)) {
+            req.append(" 0 0");
+            return;
+        }
         Map<String, String> inherited = System.getenv();
         StringBuilder set = new StringBuilder();
         int sets = 0;

@@ -4,9 +4,12 @@ import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.ExitStatus;
 import io.github.bgtasks.spi.Launch;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * A task run by the Perl helper. Signals go to its process group and session, never to a bare
@@ -23,6 +26,10 @@ final class SpawnedTask implements BackendTask {
     private volatile long pid;
     private volatile Optional<ProcessHandle> leader = Optional.empty();
     private volatile boolean ended;
+    /** Guards {@link #endActions} and {@link #endStatus}. */
+    private final Object endLock = new Object();
+    private List<Consumer<ExitStatus>> endActions = new ArrayList<>();
+    private ExitStatus endStatus;
     private volatile boolean abandoned;
     private volatile boolean killWanted;
 
@@ -71,6 +78,37 @@ final class SpawnedTask implements BackendTask {
 
     boolean ended() {
         return ended;
+    }
+
+    /**
+     * Gives the end to the {@link #whenEnded} actions, on the caller's thread (the reader's):
+     * they only hand it over, so the core's end needs no hop through the completer.
+     *
+     * @return the actions to run, each once, by the caller
+     */
+    List<Consumer<ExitStatus>> takeEndActions(ExitStatus status) {
+        synchronized (endLock) {
+            if (endStatus != null) {
+                return List.of();
+            }
+            endStatus = status;
+            List<Consumer<ExitStatus>> actions = endActions;
+            endActions = null;
+            return actions;
+        }
+    }
+
+    @Override
+    public void whenEnded(Consumer<ExitStatus> action) {
+        ExitStatus status;
+        synchronized (endLock) {
+            status = endStatus;
+            if (status == null) {
+                endActions.add(action);
+                return;
+            }
+        }
+        action.accept(status); // it had ended already
     }
 
     void abandon(boolean value) {

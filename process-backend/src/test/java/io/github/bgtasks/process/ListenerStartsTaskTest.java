@@ -61,4 +61,27 @@ class ListenerStartsTaskTest extends RealProcessTest {
             assertNotEquals("bgtasks-process-events", thread.get(60, TimeUnit.SECONDS));
         }
     }
+
+    /**
+     * Issue 8: the core's end action gets the end on the reader thread itself (it only hands
+     * over to the core's pool), without a hop through the completer; the future's dependent
+     * stages still never run on the reader.
+     */
+    @Test
+    void endActionsRunOnTheReaderAndFutureStagesOffIt() throws Exception {
+        Path log = Files.createFile(dir.resolve("action.log"));
+        try (Spawner spawner = new Spawner(Perl.find())) {
+            BackendTask t = spawner.launch(Launch.builder("act.1", "act", List.of("sh", "-c", "read line"))
+                    .workingDirectory(dir).logFile(log).startedAt(java.time.Instant.now()).build());
+            CompletableFuture<String> action = new CompletableFuture<>();
+            t.whenEnded(s -> action.complete(Thread.currentThread().getName()));
+            CompletableFuture<String> stage = t.exit().thenApply(s -> Thread.currentThread().getName());
+            t.closeInput(); // the task ends only now, after both were registered
+            assertEquals("bgtasks-process-events", action.get(60, TimeUnit.SECONDS));
+            assertNotEquals("bgtasks-process-events", stage.get(60, TimeUnit.SECONDS));
+            CompletableFuture<String> late = new CompletableFuture<>();
+            t.whenEnded(s -> late.complete(Thread.currentThread().getName()));
+            assertEquals(Thread.currentThread().getName(), late.getNow("not called")); // after the end: at once
+        }
+    }
 }
