@@ -69,6 +69,16 @@ public record Tools(String env, String mv, String sleep, String mkfifo, String k
         }
     }
 
+    /**
+     * Finds tail(1), which shows the log in the pane when the task writes its log directly.
+     *
+     * @return its absolute path
+     * @throws IllegalStateException if there is none in {@code /usr/bin} or {@code /bin}
+     */
+    public static String tail() {
+        return required(find("tail"), "tail");
+    }
+
     /** Sends a signal Java cannot send itself (SIGCONT) with kill(1); failures only matter to logs. */
     void signal(String signal, long pid) {
         if (kill == null) {
