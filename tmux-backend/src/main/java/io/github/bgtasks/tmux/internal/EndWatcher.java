@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EndWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(EndWatcher.class);
+    /** How often a recorded end whose log is complete looks again for its wrapper's death. */
+    private static final Duration WRAPPER_POLL = Duration.ofMillis(1);
 
     private final WatchService watcher;
     private final Sessions sessions;
@@ -217,8 +219,9 @@ public final class EndWatcher {
                 if (waited || (logClosed && t.wrapper().isEmpty())) {
                     t.complete(status(t, record, Files.exists(dir.resolve("timedout"))));
                 } else if (logClosed) {
-                    // Recorded, but the wrapper is still sweeping the group: it is a matter of milliseconds.
-                    chores.later(() -> check(t, null), Duration.ofMillis(5));
+                    // Recorded, but the wrapper is still sweeping the group: it does so right after
+                    // the record, so its death is a fraction of a millisecond away (no event tells it).
+                    chores.later(() -> check(t, null), WRAPPER_POLL);
                 } else if (first) {
                     chores.later(() -> check(t, null), timing.settle());
                 }
