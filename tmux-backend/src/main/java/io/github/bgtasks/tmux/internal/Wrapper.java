@@ -57,7 +57,9 @@ public final class Wrapper {
 
     /**
      * Runs the command as its child and records exactly how it ended ({@code exit N} or
-     * {@code signal N}), which a shell cannot tell apart (both are 128+N to it). It resets
+     * {@code signal N}), which a shell cannot tell apart (both are 128+N to it). An exit is
+     * recorded directly as the task's {@code exit} record (the wrapper adds nothing to it); a
+     * signal goes to {@code status}, for the wrapper to add whether the terminal hung up. It resets
      * SIGINT and SIGQUIT, which a shell starts background commands with ignored, so that a
      * person's Ctrl-C reaches the task. It outlives the command to record its end: it ignores
      * or only notes the signals sent to the whole group, and passes SIGHUP and SIGTERM on to a
@@ -80,7 +82,10 @@ public final class Wrapper {
             "kill($_, $pid) for sort keys %pending;",
             "waitpid($pid, 0); my $w = $?;",
             "my $s = ($w & 127) ? \"signal \" . ($w & 127) : \"exit \" . ($w >> 8);",
-            "if (open(my $o, \">\", \"$f.tmp\")) { print $o \"$s\\n\"; close($o); rename(\"$f.tmp\", $f); }",
+            // An exit is the final record as it is (a hangup only matters to a signal): written
+            // as "exit" at once, which spares the wrapper an mv(1) on the way to the end.
+            "my $to = ($w & 127) ? $f : $f =~ s{status$}{exit}r;",
+            "if (open(my $o, \">\", \"$f.tmp\")) { print $o \"$s\\n\"; close($o); rename(\"$f.tmp\", $to); }",
             "exit(($w & 127) ? 128 + ($w & 127) : $w >> 8);",
             "");
 
@@ -243,7 +248,7 @@ public final class Wrapper {
         s.append("if [ \"$rc\" -gt 128 ] && [ \"$rc\" -le 192 ]; then s=\"signal $((rc - 128))\"; else s=\"exit $rc\"; fi\n");
         s.append("[ -f \"$st/status\" ] && read -r s < \"$st/status\"\n"); // the reaper's exact status
         s.append("[ -n \"$h\" ] && s=\"$s hangup\"\n");
-        s.append("finish \"$s\"\n");
+        s.append("[ -f \"$st/exit\" ] || finish \"$s\"\n"); // the reaper recorded an exit itself
         s.append("kill -KILL 0\n"); // sweep the group; this ends the wrapper too
         return s.toString();
     }
