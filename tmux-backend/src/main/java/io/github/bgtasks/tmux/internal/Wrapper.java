@@ -119,8 +119,10 @@ public final class Wrapper {
      */
     static String logPipe(Path log, Path dir) {
         String l = quote(log.toString());
-        String cmd = "if [ -f " + l + " ]; then { [ -f /dev/fd/3 ] && cat >> /dev/fd/3; } 3<> " + l + "; fi; "
-                + "cat > /dev/null; : > " + quote(dir.resolve("closed").toString());
+        // The second cat only drains when the first did not run or failed: one process less at
+        // each task's end, where the log's completion waits for this command to finish.
+        String cmd = "{ [ -f " + l + " ] && { [ -f /dev/fd/3 ] && cat >> /dev/fd/3; } 3<> " + l + "; } "
+                + "|| cat > /dev/null; : > " + quote(dir.resolve("closed").toString());
         return cmd.replace("#", "##");
     }
 
@@ -209,15 +211,19 @@ public final class Wrapper {
                 viaEnv.append(' ').append(quote(e.getKey() + "=" + e.getValue()));
             }
         }
-        s.append("  exec ");
         boolean perl = tools.perl() != null;
         boolean resetSignals = !perl && tools.defaultSignal();
         // PERL_BADLANG=0 keeps Perl from warning into the log about a locale that is not
         // installed; the reaper removes it again unless the task's environment has it.
         boolean badlang = perl && !l.environment().containsKey("PERL_BADLANG");
-        if (viaEnv.length() > 0 || resetSignals || badlang) {
-            s.append(quote(tools.env())).append(resetSignals ? " --default-signal=INT,QUIT" : "")
-                    .append(badlang ? " PERL_BADLANG=0" : "").append(viaEnv).append(' ');
+        if (badlang) {
+            // Exported in the subshell, not through env(1): one exec less on every start.
+            s.append("  export PERL_BADLANG=0\n");
+        }
+        s.append("  exec ");
+        if (viaEnv.length() > 0 || resetSignals) {
+            s.append(quote(tools.env())).append(resetSignals ? " --default-signal=INT,QUIT" : "").append(viaEnv)
+                    .append(' ');
         }
         if (perl) {
             s.append(quote(tools.perl())).append(" -e ").append(quote(REAPER)).append(" \"$st/status\" ")
