@@ -9,6 +9,7 @@ import io.github.bgtasks.tmux.internal.OwnerLock;
 import io.github.bgtasks.tmux.internal.Ownership;
 import io.github.bgtasks.tmux.internal.ServerAddress;
 import io.github.bgtasks.tmux.internal.Sessions;
+import io.github.bgtasks.tmux.internal.SpareFifos;
 import io.github.bgtasks.tmux.internal.StateFiles;
 import io.github.bgtasks.tmux.internal.TaskRecords;
 import io.github.bgtasks.tmux.internal.TaskStarter;
@@ -68,6 +69,7 @@ public final class TmuxBackend implements Backend {
     private final TmuxTask.Services services;
     private final Ownership ownership;
     private final TaskStarter starter;
+    private final SpareFifos fifos;
 
     /** Checks tmux, prepares the state directory and wires the parts; each part owns its own state. */
     private TmuxBackend(Builder b) {
@@ -94,7 +96,8 @@ public final class TmuxBackend implements Backend {
         this.services = new TmuxTask.Services(sessions, tools, chores, server, timing, this::release);
         TaskRecords records = new TaskRecords(tasksDir, server.attachPrefix(), owners.id());
         this.ownership = new Ownership(owners, records, ends, services);
-        this.starter = new TaskStarter(records, ends, services, b.output == Output.DIRECT ? Tools.tail() : null);
+        this.fifos = new SpareFifos(stateDir.resolve("fifos"), owners, tools);
+        this.starter = new TaskStarter(records, ends, services, b.output == Output.DIRECT ? Tools.tail() : null, fifos);
         ends.start();
     }
 
@@ -189,6 +192,7 @@ public final class TmuxBackend implements Backend {
         starter.letWrappersReadTheirGo();
         chores.close();
         ends.close();
+        fifos.close();
         owners.close();
         server.removeStaleSocket();
     }

@@ -24,6 +24,7 @@ public final class TaskStarter {
     private final TmuxTask.Services services;
     /** tail(1) where each command writes its log itself and the pane shows it; {@code null}: the pane's bytes are the log. */
     private final String viewer;
+    private final SpareFifos fifos;
 
     /**
      * @param records records each task
@@ -31,8 +32,11 @@ public final class TaskStarter {
      * @param services for the tasks started
      * @param viewer tail(1) to have each command write its log directly, the pane showing the
      *     log; {@code null} to log the pane's bytes with {@code pipe-pane}
+     * @param fifos gives each task its go FIFO
      */
-    public TaskStarter(TaskRecords records, EndWatcher ends, TmuxTask.Services services, String viewer) {
+    public TaskStarter(TaskRecords records, EndWatcher ends, TmuxTask.Services services, String viewer,
+            SpareFifos fifos) {
+        this.fifos = fifos;
         this.records = records;
         this.ends = ends;
         this.services = services;
@@ -62,7 +66,7 @@ public final class TaskStarter {
         try {
             Path script = Wrapper.write(launch, dir, tools, viewer);
             records.write(dir, launch, 0, 0); // pid 0: not accepted (yet), so no later JVM ever says go
-            tools.mkfifo(dir.resolve("go"));
+            fifos.moveTo(dir.resolve("go"));
             task.openGo();
             // Watch before starting: a task can end before new-session has even returned.
             ends.watch(task);
