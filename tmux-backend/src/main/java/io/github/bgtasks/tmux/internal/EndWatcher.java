@@ -9,6 +9,7 @@ import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
@@ -31,6 +32,12 @@ public final class EndWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(EndWatcher.class);
     /** How often a recorded end whose log is complete looks again for its wrapper's death. */
     private static final Duration WRAPPER_POLL = Duration.ofMillis(1);
+    /**
+     * The files whose appearance can change what {@link #check} decides. The others that come
+     * and go in a task's directory (its record, temporary files, the child's pid, the reaper's
+     * status) would each cost a check, on a busy machine in the middle of the next start.
+     */
+    private static final Set<String> NEWS = Set.of("started", "exit", "closed");
 
     private final WatchService watcher;
     private final Sessions sessions;
@@ -118,12 +125,17 @@ public final class EndWatcher {
             } catch (ClosedWatchServiceException | InterruptedException e) {
                 return;
             }
-            boolean overflow = key.pollEvents().stream().anyMatch(e -> e.kind() == StandardWatchEventKinds.OVERFLOW);
+            boolean overflow = false;
+            boolean news = false;
+            for (WatchEvent<?> e : key.pollEvents()) {
+                overflow |= e.kind() == StandardWatchEventKinds.OVERFLOW;
+                news |= e.context() instanceof Path p && NEWS.contains(p.toString());
+            }
             TmuxTask t = byKey.get(key);
             try {
                 if (overflow) {
                     sweepQuietly();
-                } else if (t != null) {
+                } else if (t != null && news) {
                     check(t, null);
                 }
             } catch (RuntimeException e) {
