@@ -53,6 +53,7 @@ final class SideBySide {
             s.notes.add("tmux rows not measured: " + TmuxServer.unavailable().orElseThrow() + ".");
         } else {
             s.startRate("tmux: sequential starts of `/bin/true`, tasks/s", "tmux-raw", "tmux");
+            s.startRate("tmux (`Output.DIRECT`): sequential starts of `/bin/true`, tasks/s", "tmux-raw", "tmux-direct");
             s.live("tmux: time to start " + scale.tmuxConcurrent() + " sessions (`sleep`) that stay alive, s",
                     "tmux-raw", "tmux", scale.tmuxConcurrent());
             s.latency("tmux", "");
