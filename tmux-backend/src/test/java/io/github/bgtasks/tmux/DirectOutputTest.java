@@ -72,6 +72,21 @@ class DirectOutputTest {
         await().atMost(Fixtures.PATIENCE).until(() -> Fixtures.withMarker(marker).isEmpty());
     }
 
+    @Test
+    void paneCatchesUpWithABurstAndTheLogHasAllOfIt() throws Exception {
+        String marker = Fixtures.marker();
+        // 1 MiB at once: the pane shows its end (the view may leave out the middle), the log all of it.
+        String script = "head -c 1048576 /dev/zero | tr '\\0' x; echo; echo burst-end; exec sleep " + marker;
+        TaskHandle t = tasks.start(TaskSpec.builder("sh", "-c", script).name("direct-burst").build());
+        try {
+            await().atMost(Fixtures.PATIENCE).until(() -> screen("direct-burst").contains("burst-end"));
+            assertEquals(1048576 + "\nburst-end\n".length(), Files.size(t.logFile()));
+        } finally {
+            t.kill();
+        }
+        assertEquals(TaskState.STOPPED, t.onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS).state());
+    }
+
     private static String screen(String session) throws Exception {
         return SERVER.tmux("capture-pane", "-p", "-t", "=" + session + ":");
     }
