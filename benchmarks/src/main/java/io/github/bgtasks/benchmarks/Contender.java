@@ -78,7 +78,7 @@ interface Contender extends AutoCloseable {
     }
 
     /**
-     * @param kind {@code pb}, {@code perl}, {@code jdk}, {@code tmux-raw} or {@code tmux}
+     * @param kind {@code pb}, {@code perl}, {@code jdk}, {@code tmux-raw}, {@code tmux} or {@code tmux-direct}
      * @param work a directory of this contender's own
      */
     static Contender of(String kind, Path work) throws IOException {
@@ -90,9 +90,14 @@ interface Contender extends AutoCloseable {
                 TmuxServer server = new TmuxServer();
                 yield new Bgtasks(Subjects.tmux(server, work.resolve("logs")), server);
             }
+            case "tmux-direct" -> {
+                TmuxServer server = new TmuxServer();
+                yield new Bgtasks(Subjects.build(server.directBackend(work.resolve("logs-tmux-state")),
+                        work.resolve("logs")), server);
+            }
             case "tmux-raw" -> new RawTmux(work);
             default -> throw new IllegalArgumentException("unknown contender " + kind
-                    + "; use pb, perl, jdk, tmux-raw or tmux");
+                    + "; use pb, perl, jdk, tmux-raw, tmux or tmux-direct");
         };
     }
 

@@ -26,7 +26,7 @@ public final class Main {
      *
      * @param args the report file (default {@code benchmarks.md}), then the scale: {@code full}
      *     (default, about 5 minutes) or {@code quick} (a smoke run of the harness), optionally
-     *     followed by {@code :side-by-side}, {@code :start-rate}, {@code :supervision}, {@code :watch} or {@code :ssh} to run only that section (e.g.
+     *     followed by {@code :side-by-side} (or {@code :side-by-side-tmux}, its tmux rows), {@code :start-rate}, {@code :supervision}, {@code :watch} or {@code :ssh} to run only that section (e.g.
      *     {@code full:side-by-side}, issue 8's table)
      * @throws Exception if a contender failed; nothing is reported then
      */
@@ -40,8 +40,9 @@ public final class Main {
         List<Section> sections = new ArrayList<>();
         List<String> load = new ArrayList<>();
         try (TmuxServer tmux = new TmuxServer()) {
-            if (only == null || only.equals("side-by-side")) {
-                sections.add(progress("side by side", load, () -> SideBySide.run(scale, work)));
+            if (only == null || only.startsWith("side-by-side")) {
+                boolean tmuxOnly = "side-by-side-tmux".equals(only);
+                sections.add(progress("side by side", load, () -> SideBySide.run(scale, work, tmuxOnly)));
             }
             if (only == null || only.equals("start-rate")) {
                 sections.add(progress("start rate", load, () -> StartRate.run(scale, work, tmux)));
@@ -72,9 +73,9 @@ public final class Main {
     }
 
     private static String checkOnly(String section) {
-        if (!List.of("start-rate", "side-by-side", "supervision", "watch", "ssh").contains(section)) {
+        if (!List.of("start-rate", "side-by-side", "side-by-side-tmux", "supervision", "watch", "ssh").contains(section)) {
             throw new IllegalArgumentException("unknown section '" + section
-                    + "'; only start-rate, side-by-side, supervision, watch and ssh can run alone");
+                    + "'; only start-rate, side-by-side, side-by-side-tmux (its tmux rows), supervision, watch and ssh can run alone");
         }
         return section;
     }

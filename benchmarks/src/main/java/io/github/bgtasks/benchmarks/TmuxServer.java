@@ -42,6 +42,12 @@ final class TmuxServer implements AutoCloseable {
         return TmuxBackend.builder().socketName(socket).stateDirectory(stateDirectory).build();
     }
 
+    /** As {@link #backend}, with each task writing its log directly ({@code Output.DIRECT}). */
+    Backend directBackend(Path stateDirectory) {
+        return TmuxBackend.builder().socketName(socket).stateDirectory(stateDirectory).output(TmuxBackend.Output.DIRECT)
+                .build();
+    }
+
     /** Kills the server and with it every session the benchmark left, and removes its socket. */
     @Override
     public void close() throws IOException {

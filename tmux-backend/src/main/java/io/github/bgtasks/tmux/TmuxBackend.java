@@ -9,6 +9,7 @@ import io.github.bgtasks.tmux.internal.OwnerLock;
 import io.github.bgtasks.tmux.internal.Ownership;
 import io.github.bgtasks.tmux.internal.ServerAddress;
 import io.github.bgtasks.tmux.internal.Sessions;
+import io.github.bgtasks.tmux.internal.SpareFifos;
 import io.github.bgtasks.tmux.internal.StateFiles;
 import io.github.bgtasks.tmux.internal.TaskRecords;
 import io.github.bgtasks.tmux.internal.TaskStarter;
@@ -51,6 +52,9 @@ import java.util.regex.Pattern;
  * (Where the JDK has no native file events, as on macOS, where it polls, the sweep notices ends
  * within about two seconds.)
  *
+ * <p>The log can also be written by the task itself, at the speed of the disk rather than of
+ * the pane ({@link Builder#output(Output)}, {@link Output#DIRECT}).
+ *
  * <p>This class is thread-safe.
  */
 public final class TmuxBackend implements Backend {
@@ -65,6 +69,7 @@ public final class TmuxBackend implements Backend {
     private final TmuxTask.Services services;
     private final Ownership ownership;
     private final TaskStarter starter;
+    private final SpareFifos fifos;
 
     /** Checks tmux, prepares the state directory and wires the parts; each part owns its own state. */
     private TmuxBackend(Builder b) {
@@ -91,7 +96,8 @@ public final class TmuxBackend implements Backend {
         this.services = new TmuxTask.Services(sessions, tools, chores, server, timing, this::release);
         TaskRecords records = new TaskRecords(tasksDir, server.attachPrefix(), owners.id());
         this.ownership = new Ownership(owners, records, ends, services);
-        this.starter = new TaskStarter(records, ends, services);
+        this.fifos = new SpareFifos(stateDir.resolve("fifos"), owners, tools);
+        this.starter = new TaskStarter(records, ends, services, b.output == Output.DIRECT ? Tools.tail() : null, fifos);
         ends.start();
     }
 
@@ -186,6 +192,7 @@ public final class TmuxBackend implements Backend {
         starter.letWrappersReadTheirGo();
         chores.close();
         ends.close();
+        fifos.close();
         owners.close();
         server.removeStaleSocket();
     }
@@ -217,6 +224,33 @@ public final class TmuxBackend implements Backend {
     }
 
     /**
+     * Where a task's output goes, and so what its log holds and how fast it can be written.
+     * Measured in BENCHMARKS.md (512 MiB from {@code head -c}, 2 cores): {@link #PANE} logs
+     * at about 50 MiB/s, what tmux can take through a pane; {@link #DIRECT} at the speed of a
+     * plain redirect to the file.
+     */
+    public enum Output {
+        /**
+         * The default: the task writes to the pane's terminal, and {@code pipe-pane} copies the
+         * pane's bytes to the log. The task sees a terminal on stdin, stdout and stderr (colours,
+         * line buffering, progress bars), and the log holds what a person would have seen,
+         * typed input echoed included. tmux reads every byte, so the log is written at about
+         * 50 MiB/s at most.
+         */
+        PANE,
+        /**
+         * The task writes its stdout and stderr straight to the log file, and the pane shows
+         * the log as {@code tail -f} does, so a person who attaches still watches the output
+         * live (the view may lag behind a burst of output, never the task). Typed input still
+         * reaches the task: its stdin is the pane's terminal, and Ctrl-C still interrupts it.
+         * What differs: stdout and stderr are not a terminal ({@code isatty} is false, so many
+         * programs buffer their output in blocks and drop colours), and typed input is not in
+         * the log. Needs tail(1).
+         */
+        DIRECT
+    }
+
+    /**
      * Configures a {@link TmuxBackend}. Each option may be set once; a socket name and a
      * socket path exclude each other. This class is not thread-safe.
      */
@@ -228,8 +262,24 @@ public final class TmuxBackend implements Backend {
         private Duration tmuxTimeout;
         private Timing timing;
         private boolean perl = true;
+        private Output output;
 
         private Builder() {
+        }
+
+        /**
+         * Sets where each task's output goes: to the pane, copied to the log by tmux
+         * ({@link Output#PANE}, the default), or straight to the log file, the pane showing
+         * the log ({@link Output#DIRECT}, for tasks that write a lot).
+         *
+         * @param output where output goes
+         * @return this builder
+         */
+        public Builder output(Output output) {
+            Objects.requireNonNull(output, "output must not be null; use Output.PANE or Output.DIRECT");
+            requireUnset(this.output == null, "output");
+            this.output = output;
+            return this;
         }
 
         /** Primarily for tests: runs tasks as if Perl were not installed. */
@@ -349,7 +399,8 @@ public final class TmuxBackend implements Backend {
             return "TmuxBackend.Builder{" + (socketPath != null ? "socketPath=" + socketPath
                     : "socketName=" + (socketName != null ? socketName : "bgtasks"))
                     + (stateDir != null ? ", stateDirectory=" + stateDir : "")
-                    + (tmuxTimeout != null ? ", tmuxTimeout=" + tmuxTimeout : "") + "}";
+                    + (tmuxTimeout != null ? ", tmuxTimeout=" + tmuxTimeout : "")
+                    + (output != null ? ", output=" + output : "") + "}";
         }
     }
 }

@@ -115,7 +115,16 @@ final class TmuxServer implements BeforeAllCallback, AfterAllCallback {
 
     /** @return a BackgroundTasks on this server, closed after the class (tasks stay running) */
     BackgroundTasks tasks() {
-        BackgroundTasks t = BackgroundTasks.builder().backend(backend()).logDirectory(logDir()).build();
+        return tasks(backend());
+    }
+
+    /** @return a BackgroundTasks on this server whose tasks write their output as {@code output} says */
+    BackgroundTasks tasks(TmuxBackend.Output output) {
+        return tasks(TmuxBackend.builder().socketName(socket).stateDirectory(stateDir()).output(output).build());
+    }
+
+    private BackgroundTasks tasks(TmuxBackend backend) {
+        BackgroundTasks t = BackgroundTasks.builder().backend(backend).logDirectory(logDir()).build();
         opened.add(t);
         return t;
     }

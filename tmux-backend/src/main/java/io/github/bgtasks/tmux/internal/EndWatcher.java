@@ -9,6 +9,7 @@ import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
@@ -29,6 +30,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class EndWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(EndWatcher.class);
+    /** How often a recorded end whose log is complete looks again for its wrapper's death. */
+    private static final Duration WRAPPER_POLL = Duration.ofMillis(1);
+    /**
+     * The files whose appearance can change what {@link #check} decides. The others that come
+     * and go in a task's directory (its record, temporary files, the child's pid, the reaper's
+     * status) would each cost a check, on a busy machine in the middle of the next start.
+     */
+    private static final Set<String> NEWS = Set.of("started", "exit", "closed");
 
     private final WatchService watcher;
     private final Sessions sessions;
@@ -116,12 +125,17 @@ public final class EndWatcher {
             } catch (ClosedWatchServiceException | InterruptedException e) {
                 return;
             }
-            boolean overflow = key.pollEvents().stream().anyMatch(e -> e.kind() == StandardWatchEventKinds.OVERFLOW);
+            boolean overflow = false;
+            boolean news = false;
+            for (WatchEvent<?> e : key.pollEvents()) {
+                overflow |= e.kind() == StandardWatchEventKinds.OVERFLOW;
+                news |= e.context() instanceof Path p && NEWS.contains(p.toString());
+            }
             TmuxTask t = byKey.get(key);
             try {
                 if (overflow) {
                     sweepQuietly();
-                } else if (t != null) {
+                } else if (t != null && news) {
                     check(t, null);
                 }
             } catch (RuntimeException e) {
@@ -217,8 +231,9 @@ public final class EndWatcher {
                 if (waited || (logClosed && t.wrapper().isEmpty())) {
                     t.complete(status(t, record, Files.exists(dir.resolve("timedout"))));
                 } else if (logClosed) {
-                    // Recorded, but the wrapper is still sweeping the group: it is a matter of milliseconds.
-                    chores.later(() -> check(t, null), Duration.ofMillis(5));
+                    // Recorded, but the wrapper is still sweeping the group: it does so right after
+                    // the record, so its death is a fraction of a millisecond away (no event tells it).
+                    chores.later(() -> check(t, null), WRAPPER_POLL);
                 } else if (first) {
                     chores.later(() -> check(t, null), timing.settle());
                 }

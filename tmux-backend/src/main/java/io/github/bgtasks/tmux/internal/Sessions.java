@@ -42,7 +42,7 @@ public final class Sessions {
      * it may still create the session: it is asked once whether the session exists and is ours.
      *
      * @param command what the pane runs (the wrapper)
-     * @param logPipe the {@code pipe-pane} command
+     * @param logPipe the {@code pipe-pane} command, or {@code null} where the wrapper writes the log itself
      * @return the pane's pid (the wrapper's), once tmux has confirmed the session as this task's
      */
     long create(Launch launch, String tag, List<String> command, String logPipe) throws IOException {
@@ -50,8 +50,10 @@ public final class Sessions {
         List<String> args = new ArrayList<>(List.of(
                 "new-session", "-d", "-P", "-F", "#{pid} #{pane_pid}", "-s", name, "-x", "200", "-y", "50", "--"));
         args.addAll(command);
-        args.addAll(List.of(";", "pipe-pane", "-o", "-t", paneTarget(name), logPipe,
-                ";", "set-option", "-t", paneTarget(name), "@bgtasks-id", tag));
+        if (logPipe != null) {
+            args.addAll(List.of(";", "pipe-pane", "-o", "-t", paneTarget(name), logPipe));
+        }
+        args.addAll(List.of(";", "set-option", "-t", paneTarget(name), "@bgtasks-id", tag));
         for (int attempt = 1; ; attempt++) {
             try {
                 String[] f = tmux.run(args).trim().split(" ");

@@ -22,21 +22,30 @@ public final class TaskStarter {
     private final TaskRecords records;
     private final EndWatcher ends;
     private final TmuxTask.Services services;
+    /** tail(1) where each command writes its log itself and the pane shows it; {@code null}: the pane's bytes are the log. */
+    private final String viewer;
+    private final SpareFifos fifos;
 
     /**
      * @param records records each task
      * @param ends watches each task from before its session exists
      * @param services for the tasks started
+     * @param viewer tail(1) to have each command write its log directly, the pane showing the
+     *     log; {@code null} to log the pane's bytes with {@code pipe-pane}
+     * @param fifos gives each task its go FIFO
      */
-    public TaskStarter(TaskRecords records, EndWatcher ends, TmuxTask.Services services) {
+    public TaskStarter(TaskRecords records, EndWatcher ends, TmuxTask.Services services, String viewer,
+            SpareFifos fifos) {
+        this.fifos = fifos;
         this.records = records;
         this.ends = ends;
         this.services = services;
+        this.viewer = viewer;
     }
 
     /**
      * Starts the task in a new session named as the task, with its log started in the same
-     * tmux call so that not even the first byte is lost.
+     * tmux call so that not even the first byte is lost (or, with a viewer, written by the command itself).
      *
      * @param launch what to start
      * @return the task, running
@@ -55,14 +64,14 @@ public final class TaskStarter {
         TmuxTask task = new TmuxTask(services, launch, dir);
         task.owned = true;
         try {
-            Path script = Wrapper.write(launch, dir, tools);
+            Path script = Wrapper.write(launch, dir, tools, viewer);
             records.write(dir, launch, 0, 0); // pid 0: not accepted (yet), so no later JVM ever says go
-            tools.mkfifo(dir.resolve("go"));
+            fifos.moveTo(dir.resolve("go"));
             task.openGo();
             // Watch before starting: a task can end before new-session has even returned.
             ends.watch(task);
             long pid = services.sessions().create(launch, task.tag(), Wrapper.command(tools, script),
-                    Wrapper.logPipe(launch.logFile(), dir));
+                    viewer != null ? null : Wrapper.logPipe(launch.logFile(), dir));
             long start = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant()).map(Instant::toEpochMilli).orElse(0L);
             task.identify(pid, start);
             records.write(dir, launch, pid, start); // accepted: from now on the task is to run, whatever happens to this JVM

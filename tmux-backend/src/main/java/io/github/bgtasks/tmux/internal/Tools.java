@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -51,22 +53,34 @@ public record Tools(String env, String mv, String sleep, String mkfifo, String k
         return new Tools(env, mv, sleep, mkfifo, find("kill"), defaultSignal, perlPath, helperLimit);
     }
 
-    /** Creates a FIFO, mode 0600 (Java cannot). */
-    void mkfifo(Path fifo) throws IOException {
+    /** Creates FIFOs, mode 0600, with one run of mkfifo(1) (Java cannot). */
+    void mkfifo(List<Path> fifos) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(mkfifo, "-m", "600"));
+        fifos.forEach(f -> cmd.add(f.toString()));
         ProcessResult r;
         try {
-            r = new ProcessExecutor(mkfifo, "-m", "600", fifo.toString()).readOutput(true).exitValueAny()
+            r = new ProcessExecutor(cmd).readOutput(true).exitValueAny()
                     .timeout(helperLimit.toMillis(), TimeUnit.MILLISECONDS).execute();
         } catch (TimeoutException e) {
-            throw new IOException("mkfifo " + fifo + " did not finish within " + Durations.format(helperLimit));
+            throw new IOException("mkfifo " + fifos.get(0) + "... did not finish within " + Durations.format(helperLimit));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while creating " + fifo);
+            throw new InterruptedIOException("interrupted while creating " + fifos.get(0) + "...");
         }
         if (r.getExitValue() != 0) {
-            throw new IOException("could not create the FIFO " + fifo + " (mkfifo exit " + r.getExitValue() + "): "
-                    + r.outputUTF8().trim());
+            throw new IOException("could not create the FIFOs " + fifos.get(0) + "... (mkfifo exit " + r.getExitValue()
+                    + "): " + r.outputUTF8().trim());
         }
+    }
+
+    /**
+     * Finds tail(1), which shows the log in the pane when the task writes its log directly.
+     *
+     * @return its absolute path
+     * @throws IllegalStateException if there is none in {@code /usr/bin} or {@code /bin}
+     */
+    public static String tail() {
+        return required(find("tail"), "tail");
     }
 
     /** Sends a signal Java cannot send itself (SIGCONT) with kill(1); failures only matter to logs. */

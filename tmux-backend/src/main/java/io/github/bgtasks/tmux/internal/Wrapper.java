@@ -57,7 +57,9 @@ public final class Wrapper {
 
     /**
      * Runs the command as its child and records exactly how it ended ({@code exit N} or
-     * {@code signal N}), which a shell cannot tell apart (both are 128+N to it). It resets
+     * {@code signal N}), which a shell cannot tell apart (both are 128+N to it). An exit is
+     * recorded directly as the task's {@code exit} record (the wrapper adds nothing to it); a
+     * signal goes to {@code status}, for the wrapper to add whether the terminal hung up. It resets
      * SIGINT and SIGQUIT, which a shell starts background commands with ignored, so that a
      * person's Ctrl-C reaches the task. It outlives the command to record its end: it ignores
      * or only notes the signals sent to the whole group, and passes SIGHUP and SIGTERM on to a
@@ -80,19 +82,46 @@ public final class Wrapper {
             "kill($_, $pid) for sort keys %pending;",
             "waitpid($pid, 0); my $w = $?;",
             "my $s = ($w & 127) ? \"signal \" . ($w & 127) : \"exit \" . ($w >> 8);",
-            "if (open(my $o, \">\", \"$f.tmp\")) { print $o \"$s\\n\"; close($o); rename(\"$f.tmp\", $f); }",
+            // An exit is the final record as it is (a hangup only matters to a signal): written
+            // as "exit" at once, which spares the wrapper an mv(1) on the way to the end.
+            "my $to = ($w & 127) ? $f : $f =~ s{status$}{exit}r;",
+            "if (open(my $o, \">\", \"$f.tmp\")) { print $o \"$s\\n\"; close($o); rename(\"$f.tmp\", $to); }",
             "exit(($w & 127) ? 128 + ($w & 127) : $w >> 8);",
+            "");
+
+    /**
+     * Shows a growing log in the pane for {@code Output.DIRECT}: what is new, but at most the
+     * last 64 KiB of it per look (saying how much it left out: the log has it), a look every
+     * 0.1 s while the log grows, slowing to one a second while it does not. So tmux never has
+     * to read a burst of output byte by byte, which on a busy machine would take the CPU that
+     * the task writes its log with (measured, 2 cores at load 7: {@code tail -f} kept 290 MiB/s
+     * of a plain redirect's 300-500, this 470-840).
+     */
+    static final String VIEWER = String.join("\n",
+            "my $f = shift; open(my $h, \"<\", $f) or exit 1; $| = 1; my ($pos, $nap, $buf) = (0, 0.1);",
+            "while (1) {",
+            "  my $size = -s $h; $pos = 0 if $size < $pos;",
+            "  if ($size > $pos) {",
+            "    if ($size - $pos > 65536) {",
+            "      printf \"\\r\\n[bgtasks: %d bytes not shown here; the log has them]\\r\\n\", $size - 65536 - $pos;",
+            "      $pos = $size - 65536;",
+            "    }",
+            "    seek($h, $pos, 0); $pos += read($h, $buf, $size - $pos); print $buf; $nap = 0.1;",
+            "  } elsif ($nap < 1) { $nap *= 2; }",
+            "  select(undef, undef, undef, $nap);",
+            "}",
             "");
 
     /**
      * Writes the script, mode 0700, as {@code run.sh} in the task's state directory.
      *
+     * @param viewer see {@link #script(Launch, Path, Tools, String)}
      * @return the script
      */
-    static Path write(Launch l, Path dir, Tools tools) throws IOException {
+    static Path write(Launch l, Path dir, Tools tools, String viewer) throws IOException {
         Path script = dir.resolve("run.sh");
         Files.createFile(script, PrivateFiles.OWNER_ONLY_EXECUTABLE);
-        Files.writeString(script, script(l, dir, tools));
+        Files.writeString(script, script(l, dir, tools, viewer));
         return script;
     }
 
@@ -113,8 +142,10 @@ public final class Wrapper {
      */
     static String logPipe(Path log, Path dir) {
         String l = quote(log.toString());
-        String cmd = "if [ -f " + l + " ]; then { [ -f /dev/fd/3 ] && cat >> /dev/fd/3; } 3<> " + l + "; fi; "
-                + "cat > /dev/null; : > " + quote(dir.resolve("closed").toString());
+        // The second cat only drains when the first did not run or failed: one process less at
+        // each task's end, where the log's completion waits for this command to finish.
+        String cmd = "{ [ -f " + l + " ] && { [ -f /dev/fd/3 ] && cat >> /dev/fd/3; } 3<> " + l + "; } "
+                + "|| cat > /dev/null; : > " + quote(dir.resolve("closed").toString());
         return cmd.replace("#", "##");
     }
 
@@ -136,6 +167,30 @@ public final class Wrapper {
      * @return the script's text
      */
     public static String script(Launch l, Path dir, Tools tools) {
+        return script(l, dir, tools, null);
+    }
+
+    /**
+     * Writes the script for one launch, as {@link #script(Launch, Path, Tools)}, with the
+     * choice of where the command's output goes.
+     *
+     * <p>With a viewer, the command writes its output and errors straight into the log (opened
+     * for appending, and only if it is a regular file, as {@link #logPipe} does), and no
+     * {@code pipe-pane} is started: nothing stands between the command and the file. The pane
+     * then shows the log through {@link #VIEWER} (with Perl) or {@code tail -f}, which ignore HUP, TERM, INT, QUIT and TSTP
+     * (Ctrl-C is for the task) and is swept with the group at the end. The command's stdin is
+     * still the pane's terminal, so typed input reaches it; its stdout and stderr are not a
+     * terminal. The {@code closed} marker is written at once: the log no longer waits for the
+     * pane, and is complete once the wrapper has swept its group, which the JVM waits for anyway.
+     *
+     * @param l the launch
+     * @param dir the task's state directory
+     * @param tools the helper programs on the machine where the script runs
+     * @param viewer tail(1) to show the log in the pane while the command writes it directly,
+     *     or {@code null} for the command to write to the pane (whose bytes {@code pipe-pane} copies)
+     * @return the script's text
+     */
+    static String script(Launch l, Path dir, Tools tools, String viewer) {
         StringBuilder s = new StringBuilder(4096);
         s.append("# generated by bgtasks for task ").append(l.id()).append(": runs it and records how it ended\n");
         s.append("st=").append(quote(dir.toString())).append('\n');
@@ -157,6 +212,16 @@ public final class Wrapper {
         // Ctrl-C and Ctrl-Z from a person reach the whole foreground group; the wrapper stays.
         s.append("trap : INT TSTP\n");
         s.append("exec 3<&0\n"); // a background command's stdin would be /dev/null: keep the tty
+        if (viewer != null) {
+            String log = quote(l.logFile().toString());
+            s.append(": > \"$st/closed\"\n");
+            s.append("if [ -f ").append(log).append(" ]; then exec 4>> ").append(log).append('\n');
+            String show = tools.perl() != null ? quote(tools.perl()) + " -e " + quote(VIEWER) + " " + log
+                    : quote(viewer) + " -n +1 -f " + log;
+            s.append("  ( trap '' HUP TERM INT QUIT TSTP; exec ").append(show)
+                    .append(" ) 0</dev/null 3<&- 4>&- 2>/dev/null &\n");
+            s.append("else exec 4> /dev/null; fi\n");
+        }
         // The command's environment is set up in a subshell, so that no variable of the task
         // can change one of the wrapper's (st, hup, child...).
         s.append("( cd -- ").append(quote(l.workingDirectory().toString())).append(" || exit 126\n");
@@ -171,22 +236,26 @@ public final class Wrapper {
                 viaEnv.append(' ').append(quote(e.getKey() + "=" + e.getValue()));
             }
         }
-        s.append("  exec ");
         boolean perl = tools.perl() != null;
         boolean resetSignals = !perl && tools.defaultSignal();
         // PERL_BADLANG=0 keeps Perl from warning into the log about a locale that is not
         // installed; the reaper removes it again unless the task's environment has it.
         boolean badlang = perl && !l.environment().containsKey("PERL_BADLANG");
-        if (viaEnv.length() > 0 || resetSignals || badlang) {
-            s.append(quote(tools.env())).append(resetSignals ? " --default-signal=INT,QUIT" : "")
-                    .append(badlang ? " PERL_BADLANG=0" : "").append(viaEnv).append(' ');
+        if (badlang) {
+            // Exported in the subshell, not through env(1): one exec less on every start.
+            s.append("  export PERL_BADLANG=0\n");
+        }
+        s.append("  exec ");
+        if (viaEnv.length() > 0 || resetSignals) {
+            s.append(quote(tools.env())).append(resetSignals ? " --default-signal=INT,QUIT" : "").append(viaEnv)
+                    .append(' ');
         }
         if (perl) {
             s.append(quote(tools.perl())).append(" -e ").append(quote(REAPER)).append(" \"$st/status\" ")
                     .append(badlang ? "badlang" : "-").append(' ');
         }
         s.append(String.join(" ", l.argv().stream().map(Wrapper::quote).toList()));
-        s.append(" ) 0<&3 3<&- &\n");
+        s.append(viewer != null ? " ) 0<&3 3<&- 1>&4 2>&4 4>&- &\n" : " ) 0<&3 3<&- &\n");
         s.append("child=$!\n");
         // Signals that came before the command existed did not reach it: pass them on (the reaper
         // also checks for them itself, which closes the remaining gap).
@@ -210,7 +279,7 @@ public final class Wrapper {
         s.append("if [ \"$rc\" -gt 128 ] && [ \"$rc\" -le 192 ]; then s=\"signal $((rc - 128))\"; else s=\"exit $rc\"; fi\n");
         s.append("[ -f \"$st/status\" ] && read -r s < \"$st/status\"\n"); // the reaper's exact status
         s.append("[ -n \"$h\" ] && s=\"$s hangup\"\n");
-        s.append("finish \"$s\"\n");
+        s.append("[ -f \"$st/exit\" ] || finish \"$s\"\n"); // the reaper recorded an exit itself
         s.append("kill -KILL 0\n"); // sweep the group; this ends the wrapper too
         return s.toString();
     }

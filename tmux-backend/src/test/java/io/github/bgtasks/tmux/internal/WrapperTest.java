@@ -35,7 +35,7 @@ class WrapperTest {
                 .timeout(Duration.ofMinutes(90))
                 .stopGracePeriod(Duration.ofMillis(1500))
                 .build();
-        String script = Files.readString(Wrapper.write(l, tmp, TOOLS));
+        String script = Files.readString(Wrapper.write(l, tmp, TOOLS, null));
         assertTrue(script.contains("\n  '/bin/sleep' 5400.000\n  : > \"$st/timedout\""), script);
     }
 }
