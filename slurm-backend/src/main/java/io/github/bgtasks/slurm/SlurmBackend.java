@@ -18,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -84,6 +86,8 @@ public final class SlurmBackend implements Backend {
     private final Map<String, SlurmJob> watched = new ConcurrentHashMap<>();
     private volatile long unreachableSince; // System.nanoTime() of the first failed poll in a row, 0 when fine
     private volatile boolean closed;
+    private final AtomicLong polls = new AtomicLong();
+    private final AtomicInteger mostJobsInOnePoll = new AtomicInteger();
 
     private SlurmBackend(Builder b) {
         this.namespace = b.namespace != null ? b.namespace : "bgtasks";
@@ -215,6 +219,7 @@ public final class SlurmBackend implements Backend {
                 found.add(lost);
             } else if (!watched.containsKey(f.jobId())) {
                 found.add(watch(new SlurmJob(l, f.jobId(), slurm, () -> forget(f.jobId(), l.id()))));
+                poller.execute(this::poll); // its state now, not after a poll interval
             }
         }
         return found;
@@ -227,6 +232,8 @@ public final class SlurmBackend implements Backend {
                 return;
             }
             List<String> ids = new ArrayList<>(watched.keySet());
+            polls.incrementAndGet();
+            mostJobsInOnePoll.accumulateAndGet(ids.size(), Math::max);
             Slurm.Result r = slurm.run("squeue", List.of("--noheader", "--states=all", "--jobs=" + String.join(",", ids),
                     "--Format=JobID:|,State:|,exit_code:|,Reason:|"));
             if (!r.ok() && !r.err().contains("Invalid job id")) {
@@ -237,12 +244,16 @@ public final class SlurmBackend implements Backend {
             Set<String> missing = new HashSet<>(ids);
             for (String line : r.out().split("\n")) {
                 String[] f = line.split("\\|", -1);
-                if (f.length < 4 || !watched.containsKey(f[0].trim())) {
+                SlurmJob job = f.length < 4 ? null : watched.get(f[0].trim());
+                if (job == null) {
                     continue;
                 }
                 String id = f[0].trim();
                 missing.remove(id);
                 String state = f[1].trim();
+                if (!state.equals("PENDING") && !state.equals("CONFIGURING")) {
+                    job.seenRunning();
+                }
                 if (SlurmJob.FINAL.contains(state)) {
                     int status = f[2].trim().matches("[0-9]+") ? Integer.parseInt(f[2].trim()) : -1;
                     end(id, status, state, f[3].trim());
@@ -318,6 +329,16 @@ public final class SlurmBackend implements Backend {
     /** Primarily for tests: how many squeue calls this backend made. */
     long squeueCalls() {
         return slurm.squeueCalls();
+    }
+
+    /** Primarily for tests: how many polls asked Slurm (those with jobs to watch). */
+    long polls() {
+        return polls.get();
+    }
+
+    /** Primarily for tests: the most jobs that one poll asked about. */
+    int mostJobsInOnePoll() {
+        return mostJobsInOnePoll.get();
     }
 
     /** Primarily for tests: the job id of a watched task. */

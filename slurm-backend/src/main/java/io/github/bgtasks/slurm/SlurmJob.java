@@ -24,6 +24,7 @@ final class SlurmJob implements BackendTask {
     private final Runnable onRelease;
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     private volatile int lastSignal; // what terminate()/kill() sent, for a job cancelled before it ran
+    private volatile boolean running; // squeue saw it RUNNING (or later)
 
     SlurmJob(Launch launch, String jobId, Slurm slurm, Runnable onRelease) {
         this.launch = launch;
@@ -57,49 +58,51 @@ final class SlurmJob implements BackendTask {
         exit.complete(status);
     }
 
-    /** SIGTERM then SIGCONT to every process of the job ({@code scancel --full}); a pending job is cancelled. */
+    /** Notes that squeue saw the job running: from now on signals reach its processes. */
+    void seenRunning() {
+        running = true;
+    }
+
+    /**
+     * SIGTERM then SIGCONT to every process of the job ({@code scancel --signal --full}). A job
+     * not yet seen running is cancelled instead: a signal reaches only a job whose processes
+     * run, and one sent while slurmd still launches the job is lost.
+     */
     @Override
     public void terminate() throws IOException {
-        signal("TERM", 15);
-        signal("CONT", 0);
+        lastSignal = 15;
+        if (!running) {
+            scancel(List.of(jobId));
+            return;
+        }
+        scancel(List.of("--signal=TERM", "--full", jobId));
+        scancel(List.of("--signal=CONT", "--full", jobId));
     }
 
-    /** SIGKILL to every process of the job; a pending job is cancelled. */
+    /** SIGKILL to every process of the job; a job not yet seen running is also cancelled (see {@link #terminate()}). */
     @Override
     public void kill() throws IOException {
-        signal("KILL", 9);
+        lastSignal = 9;
+        boolean wasRunning = running;
+        scancel(List.of("--signal=KILL", "--full", jobId));
+        if (!wasRunning) {
+            scancel(List.of(jobId));
+        }
     }
 
-    private void signal(String name, int number) throws IOException {
+    private void scancel(List<String> args) throws IOException {
         if (exit.isDone()) {
             return;
         }
-        if (number != 0) {
-            lastSignal = number;
-        }
-        Slurm.Result r = slurm.run("scancel", List.of("--signal=" + name, "--full", jobId));
+        Slurm.Result r = slurm.run("scancel", args);
         if (r.ok() && r.err().isEmpty()) {
             return;
         }
-        if (pending(r.err())) {
-            if (number == 0) {
-                return;
-            }
-            // Signals reach only running jobs; one that still waits in the queue is taken out of it.
-            r = slurm.run("scancel", List.of(jobId));
-            if (r.ok() && r.err().isEmpty()) {
-                return;
-            }
+        if (gone(r.err()) || exit.isDone() || (!running && args.size() > 1)) {
+            return; // ended already; or a signal to a job in the queue, which the cancel that follows ends
         }
-        if (gone(r.err()) || exit.isDone()) {
-            return;
-        }
-        throw new IOException("scancel of Slurm job " + jobId + " (task " + launch.id() + ") failed (exit " + r.exit()
-                + "): " + (r.err().isEmpty() ? "no message" : r.err()));
-    }
-
-    private static boolean pending(String err) {
-        return err.contains("can not be altered now") || err.contains("pending");
+        throw new IOException("scancel " + String.join(" ", args) + " (task " + launch.id() + ") failed (exit "
+                + r.exit() + "): " + (r.err().isEmpty() ? "no message" : r.err()));
     }
 
     private static boolean gone(String err) {
