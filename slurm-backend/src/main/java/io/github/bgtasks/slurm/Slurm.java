@@ -44,11 +44,6 @@ final class Slurm {
         }
     }
 
-    /** @return the SLURM_CONF given to the commands, or {@code null} */
-    String conf() {
-        return env.get("SLURM_CONF");
-    }
-
     /** @return how many squeue calls were made (for tests: one per poll, whatever the number of jobs) */
     long squeueCalls() {
         return squeueCalls.get();

@@ -341,17 +341,6 @@ public final class SlurmBackend implements Backend {
         return mostJobsInOnePoll.get();
     }
 
-    /** Primarily for tests: the job id of a watched task. */
-    String jobIdOf(String taskId) {
-        return watched.values().stream().filter(j -> j.launch().id().equals(taskId)).map(SlurmJob::jobId)
-                .findFirst().orElse(null);
-    }
-
-    /** Primarily for tests: the SLURM_CONF the commands use. */
-    String slurmConf() {
-        return slurm.conf();
-    }
-
     private void requireOpen() {
         if (closed) {
             throw new IllegalStateException("this SlurmBackend is closed; create a new one");
