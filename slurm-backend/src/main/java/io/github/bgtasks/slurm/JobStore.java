@@ -31,13 +31,19 @@ final class JobStore {
      * the working directory, then the task's argv, all as arguments (sbatch passes them as an
      * array: nothing is interpreted by a shell), and then in Perl: sends stdout and stderr to
      * the log, reads the NUL-separated environment, keeps Slurm's own SLURM_* job variables that
-     * the task does not set, changes directory, and execs the program, so the job's exit status
-     * is the program's own.
+     * the task does not set, changes directory, and runs the program in a process group of its
+     * own. It forwards SIGTERM (with SIGCONT) to that group, turns SIGUSR2 into SIGKILL for the
+     * group (Slurm turns a SIGKILL sent with scancel into a cancel with SIGTERM first and
+     * SIGKILL only after its KillWait), and ends the way the program ended: the same exit code,
+     * or killed by the same signal, so that Slurm records the program's own status.
      */
     static final String SCRIPT = """
             #!/bin/sh
             # bgtasks-slurm batch script: $1 log file, $2 environment file, $3 working directory, then argv.
             exec perl -e '
+            my ($pid, $pending);
+            $SIG{TERM} = sub { if ($pid) { kill("TERM", -$pid); kill("CONT", -$pid); } else { $pending = "TERM"; } };
+            $SIG{USR2} = sub { if ($pid) { kill("KILL", -$pid); } else { $pending = "KILL"; } };
             my ($log, $envfile, $dir) = splice(@ARGV, 0, 3);
             open(STDOUT, ">>", $log) or die "bgtasks: cannot open the log $log: $!\\n";
             open(STDERR, ">&", \\*STDOUT) or die "bgtasks: cannot send stderr to the log: $!\\n";
@@ -52,11 +58,28 @@ final class JobStore {
                 unlink($envfile);
             }
             for my $k (grep { /^SLURM_/ } keys %ENV) { $env{$k} = $ENV{$k} unless exists $env{$k}; }
-            %ENV = %env;
             chdir($dir) or do { print STDERR "bgtasks: cannot change to the working directory $dir: $!\\n"; exit 126 };
-            exec { $ARGV[0] } @ARGV;
-            print STDERR "bgtasks: cannot run $ARGV[0]: $!\\n";
-            exit($!{ENOENT} ? 127 : 126);
+            my $child = fork();
+            defined($child) or do { print STDERR "bgtasks: cannot fork: $!\\n"; exit 126 };
+            if ($child == 0) {
+                setpgrp(0, 0);
+                $SIG{TERM} = "DEFAULT"; $SIG{USR2} = "DEFAULT";
+                %ENV = %env;
+                exec { $ARGV[0] } @ARGV;
+                print STDERR "bgtasks: cannot run $ARGV[0]: $!\\n";
+                exit($!{ENOENT} ? 127 : 126);
+            }
+            setpgrp($child, $child);
+            $pid = $child;
+            if ($pending) { kill($pending, -$pid); kill("CONT", -$pid); }
+            my $r;
+            do { $r = waitpid($pid, 0); } while ($r == -1 && $!{EINTR});
+            my $status = $?;
+            exit($status >> 8) unless $status & 127;
+            my $sig = $status & 127;
+            $SIG{TERM} = "DEFAULT"; $SIG{USR2} = "DEFAULT";
+            kill($sig, $$);
+            exit(128 + $sig);
             ' -- "$@"
             """;
 

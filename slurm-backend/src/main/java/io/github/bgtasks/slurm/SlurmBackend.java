@@ -43,20 +43,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>How a task maps to a job: {@code sbatch --parsable} submits a constant batch script and
  * passes it the task's argv as script arguments (an array: no shell sees them); the script
- * sends stdout and stderr to the task's log, loads the task's environment from a file of the
- * state directory (mode 0600; the job deletes it once read), changes to the working directory
- * and execs the program, so the job's exit status is the program's own. The task gets exactly
- * its environment plus Slurm's SLURM_* job variables that it does not set itself. A task's
- * timeout becomes the job's time limit (rounded up to whole minutes, Slurm's unit, with the
- * stop grace added), so it holds while no JVM watches; while one does, the core stops the task
- * on time itself. A job has no standard input (it reads /dev/null).
+ * (Perl) sends stdout and stderr to the task's log, loads the task's environment from a file of
+ * the state directory (mode 0600; the job deletes it once read), changes to the working
+ * directory, runs the program in a process group of its own and ends the way the program ended,
+ * so Slurm records the program's own exit code or signal. The task gets exactly its
+ * environment plus Slurm's SLURM_* job variables that it does not set itself. A task's timeout
+ * becomes the job's time limit (rounded up to whole minutes, Slurm's unit, with the stop grace
+ * added), so it holds while no JVM watches; while one does, the core stops the task on time
+ * itself. A job has no standard input (it reads /dev/null).
  *
  * <p>Watching: one thread per backend polls, every {@link Builder#pollInterval poll interval}
  * and only while jobs are watched, with ONE {@code squeue} call for all of its jobs (state and
  * wait status); a job that slurmctld has already forgotten is looked up in accounting
- * ({@code sacct}, one call for all such jobs). Stop: {@code scancel --signal=TERM --full}
- * (and CONT), then, after the grace, {@code --signal=KILL}; a job still in the queue is
- * cancelled. Closing the backend leaves jobs running (the default of {@code BackgroundTasks}
+ * ({@code sacct}, one call for all such jobs). Stop: {@code scancel --batch --signal=TERM},
+ * which the script forwards (with SIGCONT) to the program's process group, then, after the
+ * grace, {@code --signal=USR2}, which it turns into SIGKILL for the group (scancel turns a
+ * SIGKILL into Slurm's cancel, SIGTERM first and SIGKILL only after the cluster's KillWait); a
+ * job still in the queue is cancelled. Closing the backend leaves jobs running (the default of {@code BackgroundTasks}
  * for this backend); a later backend with the same state directory finds them again
  * ({@link #discover()}).
  *
@@ -254,7 +257,9 @@ public final class SlurmBackend implements Backend {
                 if (!state.equals("PENDING") && !state.equals("CONFIGURING")) {
                     job.seenRunning();
                 }
-                if (SlurmJob.FINAL.contains(state)) {
+                if (!SlurmJob.FINAL.contains(state)) {
+                    job.killAgainIfDue(System.nanoTime());
+                } else {
                     int status = f[2].trim().matches("[0-9]+") ? Integer.parseInt(f[2].trim()) : -1;
                     end(id, status, state, f[3].trim());
                 }

@@ -23,7 +23,8 @@ final class SlurmJob implements BackendTask {
     private final Slurm slurm;
     private final Runnable onRelease;
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
-    private volatile int lastSignal; // what terminate()/kill() sent, for a job cancelled before it ran
+    private static final long KILL_AGAIN_AFTER_NANOS = 2_000_000_000L;
+    private volatile long killedAt; // System.nanoTime() of the last SIGKILL, 0 before kill()
     private volatile boolean running; // squeue saw it RUNNING (or later)
 
     SlurmJob(Launch launch, String jobId, Slurm slurm, Runnable onRelease) {
@@ -64,45 +65,91 @@ final class SlurmJob implements BackendTask {
     }
 
     /**
-     * SIGTERM then SIGCONT to every process of the job ({@code scancel --signal --full}). A job
-     * not yet seen running is cancelled instead: a signal reaches only a job whose processes
-     * run, and one sent while slurmd still launches the job is lost.
+     * SIGTERM then SIGCONT to the program's process group: {@code scancel --batch --signal=TERM}
+     * reaches the batch script, which forwards both. A job still in the queue is cancelled
+     * instead: a signal cannot reach it.
      */
     @Override
     public void terminate() throws IOException {
-        lastSignal = 15;
-        if (!running) {
-            scancel(List.of(jobId));
+        if (!running && pendingNow()) {
+            cancel();
             return;
         }
-        scancel(List.of("--signal=TERM", "--full", jobId));
-        scancel(List.of("--signal=CONT", "--full", jobId));
+        signal("TERM");
     }
 
-    /** SIGKILL to every process of the job; a job not yet seen running is also cancelled (see {@link #terminate()}). */
+    /**
+     * SIGKILL to the program's process group: {@code scancel --batch --signal=USR2}, which the
+     * batch script turns into SIGKILL (scancel itself would turn SIGKILL into a cancel with
+     * SIGTERM first). Sent again by the poll if the job still runs two seconds later; a job
+     * still in the queue is cancelled instead.
+     */
     @Override
     public void kill() throws IOException {
-        lastSignal = 9;
-        boolean wasRunning = running;
-        scancel(List.of("--signal=KILL", "--full", jobId));
-        if (!wasRunning) {
-            scancel(List.of(jobId));
+        if (!running && pendingNow()) {
+            cancel();
+            return;
+        }
+        killedAt = System.nanoTime();
+        signal("USR2");
+    }
+
+    /**
+     * Sends SIGKILL again if the job still runs two seconds after {@link #kill()}: a signal sent
+     * while slurmd launches a job is lost (scancel answers success all the same). Called by the
+     * poll for jobs not yet ended; SIGKILL twice is harmless.
+     */
+    void killAgainIfDue(long now) {
+        long at = killedAt;
+        if (at != 0 && now - at > KILL_AGAIN_AFTER_NANOS && !exit.isDone()) {
+            killedAt = now;
+            try {
+                signal("USR2");
+            } catch (IOException e) {
+                // the next poll tries again
+            }
         }
     }
 
-    private void scancel(List<String> args) throws IOException {
+    /** @return whether the job may still run (false: it had ended, or it was cancelled instead) */
+    private boolean signal(String name) throws IOException {
         if (exit.isDone()) {
+            return false;
+        }
+        Slurm.Result r = slurm.run("scancel", List.of("--signal=" + name, "--batch", jobId));
+        if (r.ok() && !r.err().contains("error")) {
+            return true;
+        }
+        if (gone(r.err()) || exit.isDone()) {
+            return false;
+        }
+        if (!running) {
+            cancel(); // a pending job: "Job can not be altered now"
+            return false;
+        }
+        throw failed("--signal=" + name + " --batch", r);
+    }
+
+    /**
+     * Asks Slurm whether a job not yet seen running still waits in the queue, where a signal
+     * would be accepted and lost (a job held or waiting for its begin time).
+     */
+    private boolean pendingNow() throws IOException {
+        Slurm.Result r = slurm.run("squeue", List.of("--noheader", "--jobs=" + jobId, "--Format=State"));
+        return r.ok() && r.out().trim().equals("PENDING");
+    }
+
+    private void cancel() throws IOException {
+        Slurm.Result r = slurm.run("scancel", List.of(jobId));
+        if ((r.ok() && !r.err().contains("error")) || gone(r.err()) || exit.isDone()) {
             return;
         }
-        Slurm.Result r = slurm.run("scancel", args);
-        if (r.ok() && r.err().isEmpty()) {
-            return;
-        }
-        if (gone(r.err()) || exit.isDone() || (!running && args.size() > 1)) {
-            return; // ended already; or a signal to a job in the queue, which the cancel that follows ends
-        }
-        throw new IOException("scancel " + String.join(" ", args) + " (task " + launch.id() + ") failed (exit "
-                + r.exit() + "): " + (r.err().isEmpty() ? "no message" : r.err()));
+        throw failed("", r);
+    }
+
+    private IOException failed(String options, Slurm.Result r) {
+        return new IOException("scancel " + options + (options.isEmpty() ? "" : " ") + jobId + " (task " + launch.id()
+                + ") failed (exit " + r.exit() + "): " + (r.err().isEmpty() ? "no message" : r.err()));
     }
 
     private static boolean gone(String err) {
@@ -144,10 +191,9 @@ final class SlurmJob implements BackendTask {
             s = ExitStatus.signaled(waitStatus & 0x7f);
         } else if (waitStatus >= 0 && (base.equals("COMPLETED") || base.equals("FAILED") || waitStatus != 0)) {
             s = ExitStatus.exited((waitStatus >> 8) & 0xff);
-        } else if (base.equals("CANCELLED") || base.equals("TIMEOUT") || base.equals("DEADLINE")) {
-            // Cancelled before its program ran (or no status recorded): the signal it was asked to end with.
-            s = ExitStatus.signaled(lastSignal != 0 ? lastSignal : 15);
-        } else { // OUT_OF_MEMORY without a status: the kernel's OOM killer
+        } else {
+            // CANCELLED before its program ran, TIMEOUT or DEADLINE without a status, or
+            // OUT_OF_MEMORY (the kernel's OOM killer): ended at once, with no chance to react.
             s = ExitStatus.signaled(9);
         }
         return base.equals("TIMEOUT") ? s.asTimedOut() : s;
