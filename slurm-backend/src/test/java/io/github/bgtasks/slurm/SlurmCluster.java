@@ -103,10 +103,13 @@ public final class SlurmCluster implements BeforeAllCallback, ExtensionContext.S
         }
     }
 
-    /** Stops the daemons this fixture started (by their pid files). */
+    /** Stops the daemons this fixture started (by their pid files) and deletes its directory. */
     @Override
     public void close() throws IOException, InterruptedException {
         new ProcessBuilder(scripts.resolve("slurm-down").toString(), dir.toString()).inheritIO().start()
                 .waitFor(1, TimeUnit.MINUTES);
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 }
