@@ -26,7 +26,7 @@ public final class Main {
      *
      * @param args the report file (default {@code benchmarks.md}), then the scale: {@code full}
      *     (default, about 5 minutes) or {@code quick} (a smoke run of the harness), optionally
-     *     followed by {@code :side-by-side} (or {@code :side-by-side-tmux}, its tmux rows), {@code :start-rate}, {@code :supervision}, {@code :watch} or {@code :ssh} to run only that section (e.g.
+     *     followed by {@code :side-by-side} (or {@code :side-by-side-tmux}, its tmux rows), {@code :start-rate}, {@code :supervision}, {@code :watch}, {@code :ssh} or {@code :slurm} to run only that section (e.g.
      *     {@code full:side-by-side}, issue 8's table)
      * @throws Exception if a contender failed; nothing is reported then
      */
@@ -56,6 +56,9 @@ public final class Main {
             if (only == null || only.equals("ssh")) {
                 sections.add(progress("ssh", load, () -> SshRows.run(scale, work)));
             }
+            if (only == null || only.equals("slurm")) {
+                sections.add(progress("slurm", load, () -> SlurmRows.run(scale, work)));
+            }
             if (only == null) {
                 sections.add(progress("exit latency", load, () -> ExitLatency.run(scale, work, tmux)));
                 sections.add(progress("throughput", load, () -> Throughput.run(scale, work)));
@@ -73,9 +76,9 @@ public final class Main {
     }
 
     private static String checkOnly(String section) {
-        if (!List.of("start-rate", "side-by-side", "side-by-side-tmux", "supervision", "watch", "ssh").contains(section)) {
+        if (!List.of("start-rate", "side-by-side", "side-by-side-tmux", "supervision", "watch", "ssh", "slurm").contains(section)) {
             throw new IllegalArgumentException("unknown section '" + section
-                    + "'; only start-rate, side-by-side, side-by-side-tmux (its tmux rows), supervision, watch and ssh can run alone");
+                    + "'; only start-rate, side-by-side, side-by-side-tmux (its tmux rows), supervision, watch, ssh and slurm can run alone");
         }
         return section;
     }

@@ -201,8 +201,36 @@ public abstract class BackendContract {
         assertTrue(r.summary().endsWith(", 2 warnings, 2 errors"), r.summary());
     }
 
+    /**
+     * Tells whether tasks of this backend read what {@link TaskHandle#send} sends. A backend
+     * whose tasks have no standard input (a cluster's batch jobs) returns {@code false}; then
+     * sending must fail with a message and the task must see end of file.
+     *
+     * @return {@code true} by default
+     */
+    protected boolean acceptsInput() {
+        return true;
+    }
+
+    /**
+     * Tells whether tasks of this backend have a process id on this machine. A backend whose
+     * tasks run elsewhere (a cluster's compute node) returns {@code false}.
+     *
+     * @return {@code true} by default
+     */
+    protected boolean reportsPid() {
+        return true;
+    }
+
     @Test
     void sendsInput() {
+        if (!acceptsInput()) {
+            TaskHandle h = tasks.start(TaskSpec.shell("read a || echo eof").build());
+            assertThrows(RuntimeException.class, () -> h.send("hello"));
+            assertEquals(TaskState.SUCCEEDED, h.onExit().join().state());
+            assertEquals(List.of("eof"), h.tail(5));
+            return;
+        }
         TaskHandle h = tasks.start(TaskSpec.shell("read a; read b; echo \"got:$a|$b\"").build());
         h.send("hello; $(touch x) C-d");
         h.send("Enter");
@@ -247,7 +275,7 @@ public abstract class BackendContract {
         Duration first = h.runtime();
         Waits.until(PATIENCE, "the runtime to grow", () -> h.runtime().compareTo(first.plusMillis(50)) > 0,
                 () -> h.runtime().toString());
-        assertTrue(h.pid().isPresent());
+        assertEquals(reportsPid(), h.pid().isPresent());
         h.stop();
         TaskResult r = h.onExit().join();
         assertEquals(TaskState.STOPPED, r.state());
