@@ -13,7 +13,8 @@ module io.github.bgtasks {
     exports io.github.bgtasks.board;
     exports io.github.bgtasks.watch;
     // Shared by bgtasks' own modules only: no promise to anyone else.
-    exports io.github.bgtasks.internal to io.github.bgtasks.process, io.github.bgtasks.tmux;
+    exports io.github.bgtasks.internal to io.github.bgtasks.process, io.github.bgtasks.tmux, io.github.bgtasks.ssh,
+            io.github.bgtasks.slurm;
     exports io.github.bgtasks.internal.posix to io.github.bgtasks.process, io.github.bgtasks.tmux;
 
     uses io.github.bgtasks.spi.BackendProvider;

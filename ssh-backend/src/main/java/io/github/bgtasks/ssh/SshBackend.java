@@ -1,5 +1,6 @@
 package io.github.bgtasks.ssh;
 
+import io.github.bgtasks.internal.Durations;
 import io.github.bgtasks.spi.Backend;
 import io.github.bgtasks.spi.BackendTask;
 import io.github.bgtasks.spi.Launch;
@@ -512,7 +513,7 @@ public final class SshBackend implements Backend {
          */
         public Builder unreachableLimit(Duration limit) {
             requireUnset(unreachableLimit == null, "unreachable limit");
-            this.unreachableLimit = positive(limit, "unreachable limit");
+            this.unreachableLimit = Durations.requirePositive(limit, "unreachable limit");
             return this;
         }
 
@@ -524,16 +525,8 @@ public final class SshBackend implements Backend {
          */
         public Builder callTimeout(Duration limit) {
             requireUnset(callTimeout == null, "call timeout");
-            this.callTimeout = positive(limit, "call timeout");
+            this.callTimeout = Durations.requirePositive(limit, "call timeout");
             return this;
-        }
-
-        private static Duration positive(Duration d, String what) {
-            Objects.requireNonNull(d, what + " must not be null");
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive, was " + d);
-            }
-            return d;
         }
 
         private static void requireUnset(boolean unset, String what) {
