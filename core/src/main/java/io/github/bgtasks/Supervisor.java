@@ -110,11 +110,18 @@ final class Supervisor {
     /** Starts the timers: the readiness polls and deadline, then each check after its initial delay. */
     void start() {
         synchronized (lock) {
-            if (started || end != null) {
-                started = true;
+            if (started) {
                 return;
             }
             started = true;
+            if (end != null) {
+                // It ended before it was started (a quick task): ended() left the readiness open for
+                // this last look, which decides it at once, ready or not, instead of never.
+                if (readiness != null && !ready.isDone()) {
+                    lastLook();
+                }
+                return;
+            }
             if (readiness == null) {
                 scheduleChecks();
             } else {
@@ -350,6 +357,16 @@ final class Supervisor {
             } catch (Exception | Error e) {
                 return threw(c.name, e);
             }
+        }
+    }
+
+    /** Looks at the readiness conditions once more after the end, on the pool; fails them if closed. */
+    private void lastLook() {
+        try {
+            engine.pool().execute(() -> poll(true));
+        } catch (RejectedExecutionException e) {
+            engine.deliver(() -> ready.completeExceptionally(new NotReadyException("task " + target.task().id()
+                    + " ended (" + end.summary() + ") before it was ready", List.of())));
         }
     }
 

@@ -193,6 +193,32 @@ class HealthEngineTest {
         assertEquals(1, alerts.size(), "still unhealthy: no second alert");
     }
 
+    /**
+     * A task that ends before its supervisor starts (a quick task, its end already there when it
+     * is watched) still gets its readiness decided at once, never left open: seen in a Maven build
+     * whose task printed its ready line and exited within 14 ms.
+     */
+    @Test
+    void readinessIsDecidedForATaskThatEndsBeforeItsChecksStart() throws Exception {
+        FakeBackend instant = new FakeBackend() {
+            @Override
+            public io.github.bgtasks.spi.BackendTask launch(io.github.bgtasks.spi.Launch launch) throws java.io.IOException {
+                FakeTask t = (FakeTask) super.launch(launch);
+                Files.writeString(launch.logFile(), "Listening\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+                t.exit().complete(ExitStatus.exited(0));
+                return t;
+            }
+        };
+        try (BackgroundTasks quick = VirtualTime.builder(instant, time, scheduler).logDirectory(dir.resolve("quick")).build()) {
+            for (int i = 0; i < 50; i++) {
+                TaskHandle h = quick.start(TaskSpec.builder("true").name("quick-" + i)
+                        .readiness(Readiness.logLine(Pattern.compile("Listening")), Duration.ofMinutes(1)).build());
+                // no virtual time passes: only the end (and a last look at the log) can decide it
+                patiently().until(() -> h.onReady().isDone());
+            }
+        }
+    }
+
     private static void append(Path log, String text) throws Exception {
         Files.writeString(log, text, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
