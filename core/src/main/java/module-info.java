@@ -15,6 +15,7 @@ module io.github.bgtasks {
     // Shared by bgtasks' own modules only: no promise to anyone else.
     exports io.github.bgtasks.internal to io.github.bgtasks.process, io.github.bgtasks.tmux, io.github.bgtasks.ssh,
             io.github.bgtasks.slurm;
+    exports io.github.bgtasks.internal.records to io.github.bgtasks.process, io.github.bgtasks.tmux, io.github.bgtasks.ssh;
     exports io.github.bgtasks.internal.posix to io.github.bgtasks.process, io.github.bgtasks.tmux;
 
     uses io.github.bgtasks.spi.BackendProvider;

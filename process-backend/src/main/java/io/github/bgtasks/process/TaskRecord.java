@@ -3,27 +3,20 @@ package io.github.bgtasks.process;
 import io.github.bgtasks.internal.posix.PrivateFiles;
 import io.github.bgtasks.internal.posix.ProcStat;
 import io.github.bgtasks.spi.ExitStatus;
+import io.github.bgtasks.internal.records.LaunchProperties;
 import io.github.bgtasks.spi.Launch;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -88,23 +81,13 @@ final class TaskRecord {
             throw new IOException("could not lock the new task record " + dir);
         }
         Properties p = new Properties();
-        p.setProperty("id", l.id());
-        p.setProperty("name", l.name());
-        p.setProperty("argc", Integer.toString(l.argv().size()));
-        for (int i = 0; i < l.argv().size(); i++) {
-            p.setProperty("arg." + i, l.argv().get(i));
-        }
-        p.setProperty("workingDirectory", l.workingDirectory().toString());
-        p.setProperty("logFile", l.logFile().toString());
-        p.setProperty("startedAt", l.startedAt().toString());
-        l.timeout().ifPresent(d -> p.setProperty("timeout", d.toString()));
-        p.setProperty("stopGracePeriod", l.stopGracePeriod().toString());
+        LaunchProperties.put(l, p);
         p.setProperty("helperPid", Long.toString(helperPid));
         p.setProperty("helperStart", Long.toString(helperStart));
         p.setProperty("bootId", BOOT_ID);
         StringWriter w = new StringWriter();
         p.store(w, "bgtasks detached process task");
-        writeAtomically(dir.resolve(FILE), w.toString());
+        PrivateFiles.writeAtomically(dir.resolve(FILE), w.toString());
         return r;
     }
 
@@ -121,19 +104,7 @@ final class TaskRecord {
         try (var r = Files.newBufferedReader(dir.resolve(FILE), StandardCharsets.UTF_8)) {
             p.load(r);
         }
-        List<String> argv = new ArrayList<>();
-        int argc = Integer.parseInt(p.getProperty("argc"));
-        for (int i = 0; i < argc; i++) {
-            argv.add(Objects.requireNonNull(p.getProperty("arg." + i), "arg." + i));
-        }
-        String timeout = p.getProperty("timeout");
-        Launch l = Launch.builder(p.getProperty("id"), p.getProperty("name"), argv)
-                .workingDirectory(Path.of(p.getProperty("workingDirectory")))
-                .logFile(Path.of(p.getProperty("logFile")))
-                .startedAt(Instant.parse(p.getProperty("startedAt")))
-                .timeout(timeout == null ? null : Duration.parse(timeout))
-                .stopGracePeriod(Duration.parse(p.getProperty("stopGracePeriod")))
-                .build();
+        Launch l = LaunchProperties.launch(p);
         return new TaskRecord(dir, l, Long.parseLong(p.getProperty("helperPid")),
                 Long.parseLong(p.getProperty("helperStart")), BOOT_ID.equals(p.getProperty("bootId", BOOT_ID)), ownedSet);
     }
@@ -287,18 +258,6 @@ final class TaskRecord {
         } catch (IOException | RuntimeException e) {
             return "";
         }
-    }
-
-    private static void writeAtomically(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        try (SeekableByteChannel c = PrivateFiles.createFile(tmp)) {
-            ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-            while (b.hasRemaining()) {
-                c.write(b);
-            }
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     @Override

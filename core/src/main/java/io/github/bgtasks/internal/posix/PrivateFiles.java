@@ -5,11 +5,13 @@ import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -73,6 +75,26 @@ public final class PrivateFiles {
      */
     public static SeekableByteChannel createFile(Path file) throws IOException {
         return Files.newByteChannel(file, Set.of(CREATE_NEW, WRITE, NOFOLLOW_LINKS), OWNER_ONLY_FILE);
+    }
+
+    /**
+     * Writes a file owner-only and all at once (a hidden temporary file, then an atomic rename):
+     * readers see the old content or the new, never half.
+     *
+     * @param file the file
+     * @param text its new content
+     * @throws IOException if writing or renaming fails
+     */
+    public static void writeAtomically(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try (SeekableByteChannel c = createFile(tmp)) {
+            ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                c.write(b);
+            }
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**

@@ -117,7 +117,7 @@ public final class ServerAddress {
     public Path writeConfig(Path stateDir) {
         Path config = stateDir.resolve("tmux.conf");
         try {
-            StateFiles.writeAtomically(config, CONFIG);
+            PrivateFiles.writeAtomically(config, CONFIG);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the tmux configuration " + config, e);
         }

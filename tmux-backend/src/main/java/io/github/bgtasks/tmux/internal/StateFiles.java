@@ -5,13 +5,10 @@ import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import io.github.bgtasks.internal.posix.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Comparator;
 import java.util.stream.Stream;
@@ -48,19 +45,6 @@ public final class StateFiles {
         } catch (IOException e) {
             LOG.debug("could not delete {}", file, e);
         }
-    }
-
-    /** Writes the file owner-only, all at once: readers see the old content or the new, never half. */
-    static void writeAtomically(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        try (SeekableByteChannel c = PrivateFiles.createFile(tmp)) {
-            ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-            while (b.hasRemaining()) {
-                c.write(b);
-            }
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Deletes a directory and everything in it; a failure is only logged. */

@@ -1,6 +1,7 @@
 package io.github.bgtasks.tmux.internal;
 
 import io.github.bgtasks.internal.posix.PrivateFiles;
+import io.github.bgtasks.internal.records.LaunchProperties;
 import io.github.bgtasks.spi.Launch;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -9,11 +10,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,24 +72,14 @@ public final class TaskRecords {
      */
     void write(Path dir, Launch l, long pid, long pidStart) throws IOException {
         Properties p = new Properties();
-        p.setProperty("id", l.id());
-        p.setProperty("name", l.name());
-        p.setProperty("argc", Integer.toString(l.argv().size()));
-        for (int i = 0; i < l.argv().size(); i++) {
-            p.setProperty("arg." + i, l.argv().get(i));
-        }
-        p.setProperty("workingDirectory", l.workingDirectory().toString());
-        p.setProperty("logFile", l.logFile().toString());
-        p.setProperty("startedAt", l.startedAt().toString());
-        l.timeout().ifPresent(d -> p.setProperty("timeout", d.toString()));
-        p.setProperty("stopGracePeriod", l.stopGracePeriod().toString());
+        LaunchProperties.put(l, p);
         p.setProperty("socket", server);
         p.setProperty("pid", Long.toString(pid));
         p.setProperty("pidStartMillis", Long.toString(pidStart));
         p.setProperty("owner", owner);
         StringWriter w = new StringWriter();
         p.store(w, "bgtasks tmux task record");
-        StateFiles.writeAtomically(dir.resolve(FILE), w.toString());
+        PrivateFiles.writeAtomically(dir.resolve(FILE), w.toString());
     }
 
     /** @return the task recorded in the directory, or {@code null} if it belongs to another server */
@@ -104,19 +90,7 @@ public final class TaskRecords {
                     + "state directory", dir, p.getProperty("socket"), server);
             return null;
         }
-        List<String> argv = new ArrayList<>();
-        int argc = Integer.parseInt(p.getProperty("argc"));
-        for (int i = 0; i < argc; i++) {
-            argv.add(Objects.requireNonNull(p.getProperty("arg." + i), "arg." + i));
-        }
-        String timeout = p.getProperty("timeout");
-        Launch l = Launch.builder(p.getProperty("id"), p.getProperty("name"), argv)
-                .workingDirectory(Path.of(p.getProperty("workingDirectory")))
-                .logFile(Path.of(p.getProperty("logFile")))
-                .startedAt(Instant.parse(p.getProperty("startedAt")))
-                .timeout(timeout == null ? null : Duration.parse(timeout))
-                .stopGracePeriod(Duration.parse(p.getProperty("stopGracePeriod")))
-                .build();
+        Launch l = LaunchProperties.launch(p);
         long pid = Long.parseLong(p.getProperty("pid", "0"));
         // A record without the owner property is from a version without go FIFOs: always accepted.
         return new Record(l, pid, Long.parseLong(p.getProperty("pidStartMillis", "0")),
