@@ -54,8 +54,9 @@ final class SideBySide {
         } else {
             s.startRate("tmux: sequential starts of `/bin/true`, tasks/s", "tmux-raw", "tmux");
             s.startRate("tmux (`Output.DIRECT`): sequential starts of `/bin/true`, tasks/s", "tmux-raw", "tmux-direct");
-            s.live("tmux: time to start " + scale.tmuxConcurrent() + " sessions (`sleep`) that stay alive, s",
-                    "tmux-raw", "tmux", scale.tmuxConcurrent());
+            // The count (1,000), not the thread section's smaller tmuxConcurrent.
+            s.live("tmux: time to start " + scale.concurrent() + " sessions (`sleep`) that stay alive, s",
+                    "tmux-raw", "tmux", scale.concurrent());
             s.latency("tmux", "");
             s.latency("tmux-direct", " (`Output.DIRECT`)");
             s.output("tmux", "", "≥ 0.5x plain tmux", 0.5);
