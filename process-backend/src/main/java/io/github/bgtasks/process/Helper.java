@@ -295,7 +295,10 @@ final class Helper {
                 LOG.warn("task {}: reporting its end failed", t.launch().id(), e);
             }
         }
-        run(() -> t.exit().complete(status)); // what depends on the future never runs on the reader
+        CompletableFuture<ExitStatus> exit = t.exitToComplete();
+        if (exit != null) {
+            run(() -> exit.complete(status)); // what depends on the future never runs on the reader
+        }
     }
 
     private void run(Runnable r) {
