@@ -91,7 +91,12 @@ final class CheckEngine {
 
     /** @return true if any of a task's checks (with the instance's) restarts it when unhealthy */
     boolean restarts(List<HealthCheck> own) {
-        return checksFor(own).stream().anyMatch(c -> c.onUnhealthy() == HealthCheck.Action.RESTART);
+        for (HealthCheck c : checksFor(own)) { // on every start: no stream for the usual empty list
+            if (c.onUnhealthy() == HealthCheck.Action.RESTART) {
+                return true;
+            }
+        }
+        return false;
     }
 
     Future<?> schedule(Runnable action, Duration delay) {

@@ -60,7 +60,7 @@ final class ExecLimits {
      */
     static void checkSizes(String task, List<String> argv, Map<String, String> env) {
         long args = 0;
-        String largest = "";
+        int largestArg = -1; // named only for the message: no string per argument and start
         long largestSize = -1;
         for (int i = 0; i < argv.size(); i++) {
             long bytes = utf8Length(argv.get(i));
@@ -71,15 +71,16 @@ final class ExecLimits {
             args += bytes + 1 + POINTER;
             if (bytes + 1 + POINTER > largestSize) {
                 largestSize = bytes + 1 + POINTER;
-                largest = "argv[" + i + "]";
+                largestArg = i;
             }
         }
         EnvSize vars = sizeOf(task, env);
-        if (vars.largestSize() > largestSize) {
-            largestSize = vars.largestSize();
-            largest = vars.largest();
-        }
         if (args + vars.bytes() > MAX_TOTAL) {
+            String largest = "argv[" + largestArg + "]";
+            if (vars.largestSize() > largestSize) {
+                largestSize = vars.largestSize();
+                largest = vars.largest();
+            }
             throw tooLong(task, "the command and its environment take " + Text.count(args + vars.bytes()) + " bytes ("
                     + Text.count(args) + " in " + argv.size() + " arguments, " + Text.count(vars.bytes()) + " in " + env.size()
                     + " environment variables; the largest is " + largest + " with " + Text.count(largestSize)

@@ -38,7 +38,9 @@ final class StartChecks {
      * @throws TaskStartException if the arguments or the environment are too large to pass
      */
     static Checked check(TaskSpec spec, Backend backend) {
-        Path dir = backend.defaultWorkingDirectory().resolve(spec.workingDirectory().orElse(Path.of(""))).normalize();
+        Path cwd = backend.defaultWorkingDirectory();
+        Path own = spec.workingDirectory().orElse(null);
+        Path dir = (own == null ? cwd : cwd.resolve(own)).normalize();
         Map<String, String> base = backend.baseEnvironment();
         Map<String, String> env;
         if (spec.environment().isEmpty() && base == System.getenv()) {

@@ -59,7 +59,7 @@ public final class TaskSpec {
         this.argv = b.argv;
         this.name = b.name;
         this.workingDirectory = b.workingDirectory;
-        this.environment = Collections.unmodifiableMap(new LinkedHashMap<>(b.environment));
+        this.environment = b.environment.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.environment));
         this.timeout = b.timeout;
         this.stopGracePeriod = b.stopGracePeriod;
         this.readiness = b.readiness;

@@ -295,7 +295,10 @@ final class Helper {
                 LOG.warn("task {}: reporting its end failed", t.launch().id(), e);
             }
         }
-        run(() -> t.exit().complete(status)); // what depends on the future never runs on the reader
+        CompletableFuture<ExitStatus> exit = t.exitToComplete();
+        if (exit != null) {
+            run(() -> exit.complete(status)); // what depends on the future never runs on the reader
+        }
     }
 
     private void run(Runnable r) {
@@ -619,9 +622,15 @@ final class Helper {
 
         synchronized void drain() {
             try {
+                // available() never blocks, even when another process still holds the pipe open;
+                // it is almost always 0 here, and a buffer for every reply line was most of the
+                // reader's garbage (issue 8)
+                int n = in.available();
+                if (n <= 0) {
+                    return;
+                }
                 byte[] buf = new byte[4096];
-                // available() never blocks, even when another process still holds the pipe open
-                for (int n = in.available(); n > 0; n = in.available()) {
+                for (; n > 0; n = in.available()) {
                     int got = in.read(buf, 0, Math.min(n, buf.length));
                     if (got <= 0) {
                         break;

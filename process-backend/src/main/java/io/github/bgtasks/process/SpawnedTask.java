@@ -22,14 +22,19 @@ final class SpawnedTask implements BackendTask {
     private final Launch launch;
     /** The task's record in the state directory if it is detached, else null. */
     private final TaskRecord record;
-    private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     private volatile long pid;
     private volatile Optional<ProcessHandle> leader = Optional.empty();
     private volatile boolean ended;
-    /** Guards {@link #endActions} and {@link #endStatus}. */
+    /** Guards {@link #endActions}, {@link #endStatus} and {@link #exit}. */
     private final Object endLock = new Object();
-    private List<Consumer<ExitStatus>> endActions = new ArrayList<>();
+    private List<Consumer<ExitStatus>> endActions = new ArrayList<>(1);
     private ExitStatus endStatus;
+    /**
+     * Made on the first call of {@link #exit()}: the core watches the end through
+     * {@link #whenEnded} and never asks, so most tasks have none, and their end needs no hop
+     * through the completer to complete it (a thread wake-up per task, issue 8).
+     */
+    private CompletableFuture<ExitStatus> exit;
     private volatile boolean abandoned;
     private volatile boolean killWanted;
 
@@ -81,10 +86,10 @@ final class SpawnedTask implements BackendTask {
     }
 
     /**
-     * Gives the end to the {@link #whenEnded} actions, on the caller's thread (the reader's):
-     * they only hand it over, so the core's end needs no hop through the completer.
+     * Records the end for the {@link #whenEnded} actions, to be run on the caller's thread (the
+     * reader's): they only hand it over, so the core's end needs no hop through the completer.
      *
-     * @return the actions to run, each once, by the caller
+     * @return the actions to run, each once, by the caller; empty if the end was recorded before
      */
     List<Consumer<ExitStatus>> takeEndActions(ExitStatus status) {
         synchronized (endLock) {
@@ -95,6 +100,17 @@ final class SpawnedTask implements BackendTask {
             List<Consumer<ExitStatus>> actions = endActions;
             endActions = null;
             return actions;
+        }
+    }
+
+    /**
+     * @return the {@link #exit()} future to complete with the end recorded by
+     *     {@link #takeEndActions}, off the reader, or null if nobody has asked for it (a later
+     *     {@code exit()} gets it completed)
+     */
+    CompletableFuture<ExitStatus> exitToComplete() {
+        synchronized (endLock) {
+            return exit;
         }
     }
 
@@ -155,7 +171,12 @@ final class SpawnedTask implements BackendTask {
 
     @Override
     public CompletableFuture<ExitStatus> exit() {
-        return exit;
+        synchronized (endLock) {
+            if (exit == null) {
+                exit = endStatus == null ? new CompletableFuture<>() : CompletableFuture.completedFuture(endStatus);
+            }
+            return exit;
+        }
     }
 
     @Override

@@ -149,6 +149,11 @@ final class Spawner implements Backend {
         }
     }
 
+    /** @return how many actions were ever handed to the completer (for tests) */
+    long completerTasks() {
+        return completer.getTaskCount();
+    }
+
     /** @return how many tasks the current helper tracks (for tests) */
     int tracked() {
         synchronized (lock) {

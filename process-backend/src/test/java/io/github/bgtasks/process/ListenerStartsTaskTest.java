@@ -2,12 +2,14 @@ package io.github.bgtasks.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.github.bgtasks.BackgroundTasks;
 import io.github.bgtasks.TaskHandle;
 import io.github.bgtasks.TaskSpec;
 import io.github.bgtasks.TaskState;
 import io.github.bgtasks.spi.BackendTask;
+import io.github.bgtasks.spi.ExitStatus;
 import io.github.bgtasks.spi.Launch;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +84,30 @@ class ListenerStartsTaskTest extends RealProcessTest {
             CompletableFuture<String> late = new CompletableFuture<>();
             t.whenEnded(s -> late.complete(Thread.currentThread().getName()));
             assertEquals(Thread.currentThread().getName(), late.getNow("not called")); // after the end: at once
+        }
+    }
+
+    /**
+     * Issue 8: the exit future is made when first asked for, so that the end of a task that
+     * nobody asked needs no hop through the completer; asked for after the end, it is complete.
+     */
+    @Test
+    void anExitFutureAskedForOnlyAfterTheEndIsComplete() throws Exception {
+        Path log = Files.createFile(dir.resolve("late-exit.log"));
+        try (Spawner spawner = new Spawner(Perl.find())) {
+            BackendTask t = spawner.launch(Launch.builder("late.1", "late", List.of("sh", "-c", "exit 3"))
+                    .workingDirectory(dir).logFile(log).startedAt(java.time.Instant.now()).build());
+            CompletableFuture<ExitStatus> ended = new CompletableFuture<>();
+            t.whenEnded(ended::complete);
+            assertEquals(ExitStatus.exited(3), ended.get(60, TimeUnit.SECONDS));
+            // The reader handles lines in order: once a later task's start is answered, the
+            // first end has been handled in full, and nothing went to the completer for it.
+            Path log2 = Files.createFile(dir.resolve("late-exit-2.log"));
+            spawner.launch(Launch.builder("late.2", "late", List.of("true"))
+                    .workingDirectory(dir).logFile(log2).startedAt(java.time.Instant.now()).build());
+            assertEquals(0, spawner.completerTasks());
+            assertEquals(ExitStatus.exited(3), t.exit().getNow(null));
+            assertSame(t.exit(), t.exit());
         }
     }
 }

@@ -10,6 +10,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileAttribute;
@@ -38,6 +39,9 @@ public final class PrivateFiles {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
     /** {@code rwx------}, for scripts. */
     public static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_EXECUTABLE = OWNER_ONLY_DIRECTORY;
+
+    /** New, writable, never through a link: the options of every file created here (a log per start). */
+    private static final Set<OpenOption> CREATE_OPTIONS = Set.of(CREATE_NEW, WRITE, NOFOLLOW_LINKS);
 
     private PrivateFiles() {
     }
@@ -74,7 +78,7 @@ public final class PrivateFiles {
      * @throws IOException if it could not be created
      */
     public static SeekableByteChannel createFile(Path file) throws IOException {
-        return Files.newByteChannel(file, Set.of(CREATE_NEW, WRITE, NOFOLLOW_LINKS), OWNER_ONLY_FILE);
+        return Files.newByteChannel(file, CREATE_OPTIONS, OWNER_ONLY_FILE);
     }
 
     /**
