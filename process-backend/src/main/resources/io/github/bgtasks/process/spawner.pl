@@ -87,10 +87,9 @@ setsid();
 # copies pages). A blocked signal is never acted on (a write to a closed pipe fails with EPIPE), and
 # the child unblocks all with one call. CHLD and TERM have handlers, which exec resets. The default
 # actions are set once here, after blocking: the JVM may have been started with some ignored.
-my @QUIET = qw(INT HUP QUIT TSTP TTIN TTOU PIPE);
-POSIX::sigprocmask(POSIX::SIG_BLOCK(), POSIX::SigSet->new(map { POSIX->can("SIG$_")->() } @QUIET))
-    or die "sigprocmask: $!";
-$SIG{$_} = 'DEFAULT' for @QUIET;
+POSIX::sigprocmask(POSIX::SIG_BLOCK(), POSIX::SigSet->new(POSIX::SIGINT(), POSIX::SIGHUP(), POSIX::SIGQUIT(),
+    POSIX::SIGTSTP(), POSIX::SIGTTIN(), POSIX::SIGTTOU(), POSIX::SIGPIPE())) or die "sigprocmask: $!";
+$SIG{$_} = 'DEFAULT' for qw(INT HUP QUIT TSTP TTIN TTOU PIPE);
 my %PRCTL = ('x86_64' => 157, 'aarch64' => 167, 'riscv64' => 167, 'i386' => 172, 'i686' => 172,
     'arm' => 172, 'powerpc64' => 171, 'powerpc64le' => 171, 's390x' => 172);
 my ($arch) = $Config{archname} =~ /^([^-]+)/;
