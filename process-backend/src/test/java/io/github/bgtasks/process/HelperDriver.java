@@ -30,8 +30,14 @@ final class HelperDriver implements AutoCloseable {
     private final List<String> replies = new CopyOnWriteArrayList<>();
 
     HelperDriver() throws IOException {
-        process = new ProcessBuilder(Perl.find().toString(), "-e", LOADER, Long.toString(ProcessHandle.current().pid()))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        this(List.of());
+    }
+
+    /** @param launcher run before perl, with perl's command line as its arguments (e.g. a shell that sets traps) */
+    HelperDriver(List<String> launcher) throws IOException {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(Perl.find().toString(), "-e", LOADER, Long.toString(ProcessHandle.current().pid())));
+        process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         requests = process.getOutputStream();
         try (InputStream script = Spawner.class.getResourceAsStream("spawner.pl")) {
             requests.write(script.readAllBytes());
