@@ -74,7 +74,7 @@ public final class TaskStarter {
                     viewer != null ? null : Wrapper.logPipe(launch.logFile(), dir));
             long start = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant()).map(Instant::toEpochMilli).orElse(0L);
             task.identify(pid, start);
-            records.write(dir, launch, pid, start); // accepted: from now on the task is to run, whatever happens to this JVM
+            TaskRecords.accept(dir, pid, start); // from now on the task is to run, whatever happens to this JVM
             task.accepted = true;
             task.sendGo();
         } catch (IOException | RuntimeException e) {
