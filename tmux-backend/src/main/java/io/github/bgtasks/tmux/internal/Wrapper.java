@@ -182,8 +182,9 @@ public final class Wrapper {
      * then shows the log through {@link #VIEWER} (with Perl) or {@code tail -f}, which ignore HUP, TERM, INT, QUIT and TSTP
      * (Ctrl-C is for the task) and is swept with the group at the end. The command's stdin is
      * still the pane's terminal, so typed input reaches it; its stdout and stderr are not a
-     * terminal. The {@code closed} marker is written at once: the log no longer waits for the
+     * terminal. The {@code closed} marker is written with {@code started}: the log no longer waits for the
      * pane, and is complete once the wrapper has swept its group, which the JVM waits for anyway.
+     * The viewer starts after the command, so that its fork and exec do not delay it.
      *
      * @param l the launch
      * @param dir the task's state directory
@@ -214,14 +215,9 @@ public final class Wrapper {
         // Ctrl-C and Ctrl-Z from a person reach the whole foreground group; the wrapper stays.
         s.append("trap : INT TSTP\n");
         s.append("exec 3<&0\n"); // a background command's stdin would be /dev/null: keep the tty
+        String log = quote(l.logFile().toString());
         if (viewer != null) {
-            String log = quote(l.logFile().toString());
-            s.append(": > \"$st/closed\"\n");
-            s.append("if [ -f ").append(log).append(" ]; then exec 4>> ").append(log).append('\n');
-            String show = tools.perl() != null ? quote(tools.perl()) + " -e " + quote(VIEWER) + " " + log
-                    : quote(viewer) + " -n +1 -f " + log;
-            s.append("  ( trap '' HUP TERM INT QUIT TSTP; exec ").append(show)
-                    .append(" ) 0</dev/null 3<&- 4>&- 2>/dev/null &\n");
+            s.append("view=\nif [ -f ").append(log).append(" ]; then exec 4>> ").append(log).append("; view=1\n");
             s.append("else exec 4> /dev/null; fi\n");
         }
         // The command's environment is set up in a subshell, so that no variable of the task
@@ -264,7 +260,18 @@ public final class Wrapper {
         s.append("[ -n \"$hup\" ] && kill -HUP 0\n");
         s.append("[ -n \"$term\" ] && kill -TERM 0\n");
         // From now on stop() and kill() reach the command: the traps are set and it exists.
+        if (viewer != null) {
+            // Written with started, so that one file event, not two, wakes the JVM.
+            s.append(": > \"$st/closed\"\n");
+        }
         s.append("printf '%s\\n' \"$child\" > \"$st/child\"; : > \"$st/started\"\n");
+        if (viewer != null) {
+            // Only now the viewer: its fork and exec no longer delay the command.
+            String show = tools.perl() != null ? quote(tools.perl()) + " -e " + quote(VIEWER) + " " + log
+                    : quote(viewer) + " -n +1 -f " + log;
+            s.append("[ -n \"$view\" ] && ( trap '' HUP TERM INT QUIT TSTP; exec ").append(show)
+                    .append(" ) 0</dev/null 3<&- 4>&- 2>/dev/null &\n");
+        }
         l.timeout().ifPresent(limit -> {
             s.append("( trap '' HUP TERM INT; exec 3<&-\n");
             s.append("  ").append(quote(tools.sleep())).append(' ').append(seconds(limit)).append('\n');
