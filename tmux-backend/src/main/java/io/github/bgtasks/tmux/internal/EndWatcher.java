@@ -207,8 +207,14 @@ public final class EndWatcher {
      */
     void check(TmuxTask t, Liveness liveness) {
         synchronized (t) {
-            if (t.isDone() || !t.accepted) {
-                return; // not accepted: the launch is still under way (or was given up), nothing runs
+            if (t.isDone()) {
+                return;
+            }
+            if (!t.accepted) {
+                // The launch is still under way (or was given up), nothing runs: it checks once
+                // accepted, but only if something came meanwhile.
+                t.missedCheck = true;
+                return;
             }
             Path dir = t.dir();
             if (!t.started.isDone() && Files.exists(dir.resolve("started"))) {

@@ -3,12 +3,18 @@ package io.github.bgtasks.tmux.internal;
 import io.github.bgtasks.internal.posix.PrivateFiles;
 import io.github.bgtasks.spi.Launch;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -122,8 +128,14 @@ public final class Wrapper {
      */
     static Path write(Launch l, Path dir, Tools tools, String viewer) throws IOException {
         Path script = dir.resolve("run.sh");
-        Files.createFile(script, PrivateFiles.OWNER_ONLY_EXECUTABLE);
-        Files.writeString(script, script(l, dir, tools, viewer));
+        // One open that creates it with its mode, where createFile and writeString opened it twice.
+        try (SeekableByteChannel c = Files.newByteChannel(script, Set.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PrivateFiles.OWNER_ONLY_EXECUTABLE)) {
+            ByteBuffer b = ByteBuffer.wrap(script(l, dir, tools, viewer).getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                c.write(b);
+            }
+        }
         return script;
     }
 
