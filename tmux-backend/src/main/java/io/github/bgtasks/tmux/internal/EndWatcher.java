@@ -222,6 +222,7 @@ public final class EndWatcher {
                 t.closeGo(); // the wrapper has read it
                 // The shell has the script open; its copy of the environment (secrets, maybe)
                 // need not stay on disk for the task's whole life.
+                StateFiles.deleteQuietly(dir.resolve(PerlWrapper.FILE));
                 StateFiles.deleteQuietly(dir.resolve("run.sh"));
             }
             String record = StateFiles.read(dir.resolve("exit"));

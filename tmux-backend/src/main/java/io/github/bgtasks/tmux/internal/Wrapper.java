@@ -22,6 +22,10 @@ import java.util.regex.Pattern;
  * Writes the per-task wrapper script ({@code run.sh}) that tmux starts in the task's pane, and
  * the {@code pipe-pane} command that copies the pane's output into the task's log.
  *
+ * <p>Where Perl is installed, the tmux backend runs {@link PerlWrapper} instead: the same
+ * promises in one process. This shell script is the wrapper without Perl, and the SSH
+ * backend's on remote hosts.
+ *
  * <p>tmux only ever sees {@code env -i /bin/sh <dir>/run.sh}: two or more arguments, so tmux
  * calls {@code execvp} and no shell parses user bytes, and no argument ends in {@code ;}. The
  * script starts from an empty environment and exports exactly the launch's environment, so
@@ -121,17 +125,20 @@ public final class Wrapper {
             "");
 
     /**
-     * Writes the script, mode 0700, as {@code run.sh} in the task's state directory.
+     * Writes the wrapper, mode 0700, in the task's state directory: with Perl the one process of
+     * {@link PerlWrapper} ({@code run.pl}), else the shell script {@code run.sh}.
      *
      * @param viewer see {@link #script(Launch, Path, Tools, String)}
      * @return the script
      */
     static Path write(Launch l, Path dir, Tools tools, String viewer) throws IOException {
-        Path script = dir.resolve("run.sh");
+        boolean perl = tools.perl() != null;
+        Path script = dir.resolve(perl ? PerlWrapper.FILE : "run.sh");
+        String text = perl ? PerlWrapper.script(l, dir, viewer != null) : script(l, dir, tools, viewer);
         // One open that creates it with its mode, where createFile and writeString opened it twice.
         try (SeekableByteChannel c = Files.newByteChannel(script, Set.of(StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PrivateFiles.OWNER_ONLY_EXECUTABLE)) {
-            ByteBuffer b = ByteBuffer.wrap(script(l, dir, tools, viewer).getBytes(StandardCharsets.UTF_8));
+            ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
             while (b.hasRemaining()) {
                 c.write(b);
             }
@@ -141,7 +148,8 @@ public final class Wrapper {
 
     /** @return what tmux runs in the pane: the script, from an empty environment, with no shell parsing user bytes */
     static List<String> command(Tools tools, Path script) {
-        return List.of(tools.env(), "-i", "/bin/sh", script.toString());
+        boolean perl = script.getFileName().toString().equals(PerlWrapper.FILE);
+        return List.of(tools.env(), "-i", perl ? tools.perl() : "/bin/sh", script.toString());
     }
 
     /**
