@@ -30,8 +30,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class EndWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(EndWatcher.class);
-    /** How often a recorded end whose log is complete looks again for its wrapper's death. */
-    private static final Duration WRAPPER_POLL = Duration.ofMillis(1);
+    /**
+     * How often a recorded end whose log is complete looks again for its wrapper's death. The
+     * Perl wrapper sweeps its group right after the record (its death is a fraction of a
+     * millisecond away); each look is one /proc read, about 50 µs.
+     */
+    private static final Duration WRAPPER_POLL = Duration.ofNanos(250_000);
     /**
      * The files whose appearance can change what {@link #check} decides. The others that come
      * and go in a task's directory (its record, temporary files, the child's pid, the reaper's
