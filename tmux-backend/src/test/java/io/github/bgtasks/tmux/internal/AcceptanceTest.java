@@ -86,11 +86,23 @@ class AcceptanceTest {
         args.addAll(List.of(";", "pipe-pane", "-o", "-t", "=" + name + ":", Wrapper.logPipe(l.logFile(), dir),
                 ";", "set-option", "-t", "=" + name + ":", "@bgtasks-id", name));
         long pid = Long.parseLong(tmux(args.toArray(String[]::new)).trim());
+        // The scenario: the wrapper waits in its open of the FIFO, which no JVM holds any more.
+        await().atMost(PATIENCE).until(() -> waitsForAWriter(pid));
         if (accepted) {
             long start = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant()).orElseThrow().toEpochMilli();
             TaskRecords.accept(dir, pid, start);
         }
         return ran;
+    }
+
+    /** @return whether the process waits in a FIFO's open (where the kernel tells: else {@code true}) */
+    private static boolean waitsForAWriter(long pid) {
+        try {
+            String w = Files.readString(Path.of("/proc", Long.toString(pid), "wchan")).trim();
+            return w.equals("wait_for_partner") || w.isEmpty() || w.equals("0");
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private BackgroundTasks adopter() {
