@@ -41,6 +41,18 @@ class ExitStatusTest {
         assertEquals(OptionalInt.empty(), r.signal());
     }
 
+    /** A program that exists but cannot be run (its interpreter is missing) ends 127, as in a shell. */
+    @Test
+    void aProgramWhoseInterpreterIsMissingEnds127(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path script = tmp.resolve("no-interpreter");
+        Files.writeString(script, "#!" + tmp.resolve("missing-interpreter") + "\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        TaskResult r = tasks.start(TaskSpec.builder(script.toString()).name("no-interpreter").build())
+                .onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        assertEquals(OptionalInt.of(127), r.exitCode(), r.toString());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"SEGV", "KILL", "TERM", "USR1"})
     void reportsDeathBySignalApartFromExitCodes(String signal) throws Exception {

@@ -115,7 +115,9 @@ class InjectionTest {
                 .environment(Map.of("SECRET_TOKEN", "s3cr3t-value")).build());
         await().atMost(Fixtures.PATIENCE).until(() -> t.tail(1).equals(List.of("s3cr3t-value")));
         Path state = SERVER.stateDir().resolve("tasks").resolve(t.id());
-        await().atMost(Fixtures.PATIENCE).until(() -> Files.notExists(state.resolve("run.sh")));
+        // The wrapper is run.pl with Perl, run.sh without.
+        await().atMost(Fixtures.PATIENCE).until(() -> Files.notExists(state.resolve("run.sh"))
+                && Files.notExists(state.resolve("run.pl")));
         try (var files = Files.walk(state)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 assertFalse(Files.readString(f, StandardCharsets.ISO_8859_1).contains("s3cr3t-value"), f.toString());

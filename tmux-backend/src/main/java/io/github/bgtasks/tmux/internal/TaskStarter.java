@@ -63,6 +63,7 @@ public final class TaskStarter {
         Path dir = records.createDirectory(launch.id());
         TmuxTask task = new TmuxTask(services, launch, dir);
         task.owned = true;
+        boolean missed;
         try {
             Path script = Wrapper.write(launch, dir, tools, viewer);
             records.write(dir, launch, 0, 0); // pid 0: not accepted (yet), so no later JVM ever says go
@@ -74,8 +75,11 @@ public final class TaskStarter {
                     viewer != null ? null : Wrapper.logPipe(launch.logFile(), dir));
             long start = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant()).map(Instant::toEpochMilli).orElse(0L);
             task.identify(pid, start);
-            records.write(dir, launch, pid, start); // accepted: from now on the task is to run, whatever happens to this JVM
-            task.accepted = true;
+            TaskRecords.accept(dir, pid, start); // from now on the task is to run, whatever happens to this JVM
+            synchronized (task) {
+                task.accepted = true;
+                missed = task.missedCheck;
+            }
             task.sendGo();
         } catch (IOException | RuntimeException e) {
             abandon(task);
@@ -86,7 +90,12 @@ public final class TaskStarter {
             }
             throw e;
         }
-        ends.check(task, null);
+        if (missed) {
+            // A file event or the sweep came before the acceptance and was put off. Without one,
+            // nothing has happened that a check could see, and the events to come will tell:
+            // a check here cost about 0.5 ms on every start (its files and the wrapper's /proc).
+            ends.check(task, null);
+        }
         return task;
     }
 

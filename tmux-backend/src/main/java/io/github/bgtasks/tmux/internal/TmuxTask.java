@@ -45,6 +45,8 @@ public final class TmuxTask implements BackendTask {
     private volatile boolean inputClosed;
     /** Set once terminate() or kill() was called: a hangup that follows is ours, not news. */
     volatile boolean stopRequested;
+    /** Whether a check came while the start was not accepted yet; guarded by this. */
+    boolean missedCheck;
     /** Whether, and when, the exit record was first seen; guarded by this. */
     boolean exitSeen;
     long exitSeenNanos;
