@@ -33,9 +33,12 @@ public final class EndWatcher {
     /**
      * How often a recorded end whose log is complete looks again for its wrapper's death. The
      * Perl wrapper sweeps its group right after the record (its death is a fraction of a
-     * millisecond away); each look is one /proc read, about 50 µs.
+     * millisecond away); each look is one /proc read, about 50 µs. Each further look waits twice
+     * as long, up to 16 ms, so a wrapper that is slow to go (a stopped one, a
+     * loaded machine) costs a few looks until the settle time, not thousands.
      */
     private static final Duration WRAPPER_POLL = Duration.ofNanos(250_000);
+    private static final int WRAPPER_POLL_MAX_DOUBLINGS = 6; // 0.25 ms .. 16 ms
     /**
      * The files whose appearance can change what {@link #check} decides. The others that come
      * and go in a task's directory (its record, temporary files, the child's pid, the reaper's
@@ -244,7 +247,8 @@ public final class EndWatcher {
                 } else if (logClosed) {
                     // Recorded, but the wrapper is still sweeping the group: it does so right after
                     // the record, so its death is a fraction of a millisecond away (no event tells it).
-                    chores.later(() -> check(t, null), WRAPPER_POLL);
+                    int doublings = Math.min(t.wrapperLooks++, WRAPPER_POLL_MAX_DOUBLINGS);
+                    chores.later(() -> check(t, null), WRAPPER_POLL.multipliedBy(1L << doublings));
                 } else if (first) {
                     chores.later(() -> check(t, null), timing.settle());
                 }

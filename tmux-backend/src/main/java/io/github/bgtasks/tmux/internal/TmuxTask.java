@@ -50,6 +50,8 @@ public final class TmuxTask implements BackendTask {
     /** Whether, and when, the exit record was first seen; guarded by this. */
     boolean exitSeen;
     long exitSeenNanos;
+    /** Looks for the wrapper's death since its end was recorded with the log complete; guarded by this. */
+    int wrapperLooks;
     /** Whether, and when, the session was first seen gone without an exit record; guarded by this. */
     boolean goneSeen;
     long goneSeenNanos;
