@@ -46,7 +46,9 @@ class LiveBoardTest {
         // Nothing tells the program its charset but the pane's locale.
         SERVER.tmux("new-session", "-d", "-s", "board", "-x", "120", "-y", "20", "-e", "LC_ALL=" + locale, "-e",
                 "TERM=screen", "--", java, "-cp", System.getProperty("java.class.path"), BoardJvm.class.getName(),
-                SERVER.socket, own.resolve("state").toString(), own.resolve("logs").toString(), channel, marker);
+                SERVER.socket, own.resolve("state").toString(), own.resolve("logs").toString(), channel, marker,
+                // Should the program die, its pane stays with what it printed (the failure shows what it was).
+                ";", "set-option", "-w", "-t", "=board:", "remain-on-exit", "on");
         try {
             // The three tasks as a person sees them, while the board refreshes.
             List<String> times = new ArrayList<>();
