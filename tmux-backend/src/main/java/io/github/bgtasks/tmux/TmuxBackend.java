@@ -87,7 +87,7 @@ public final class TmuxBackend implements Backend {
         StateFiles.privateDirectory(stateDir, false);
         Path tasksDir = stateDir.resolve("tasks");
         StateFiles.privateDirectory(tasksDir, false);
-        this.tmux = new TmuxClient(executable, server.socketArgs(), server.writeConfig(stateDir), timing);
+        this.tmux = new TmuxClient(executable, server.socketArgs(), server.writeConfig(stateDir), timing, b.keeper);
         Tools tools = Tools.find(b.perl, timing.helperLimit());
         Sessions sessions = new Sessions(tmux);
         this.chores = new Chores();
@@ -194,6 +194,7 @@ public final class TmuxBackend implements Backend {
         ends.close();
         fifos.close();
         owners.close();
+        tmux.close(); // the keeper: its session goes, and the server with it if no task's session is left
         server.removeStaleSocket();
     }
 
@@ -262,6 +263,7 @@ public final class TmuxBackend implements Backend {
         private Duration tmuxTimeout;
         private Timing timing;
         private boolean perl = true;
+        private boolean keeper = true;
         private Output output;
 
         private Builder() {
@@ -279,6 +281,12 @@ public final class TmuxBackend implements Backend {
             Objects.requireNonNull(output, "output must not be null; use Output.PANE or Output.DIRECT");
             requireUnset(this.output == null, "output");
             this.output = output;
+            return this;
+        }
+
+        /** Primarily for tests: starts no keeper, so that every tmux call has a client process of its own. */
+        Builder withoutKeeper() {
+            this.keeper = false;
             return this;
         }
 
