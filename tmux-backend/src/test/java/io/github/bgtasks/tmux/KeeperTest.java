@@ -179,6 +179,24 @@ class KeeperTest {
         assertEquals(clients + 1, backend.tmux().calls());
     }
 
+    @Test
+    void aKeeperThatCannotStartNeverFailsAStart() throws Exception {
+        // A tmux whose control mode fails: every keeper ends at once.
+        Path tmux = tmp.resolve("tmux-without-control-mode");
+        Files.writeString(tmux, "#!/bin/sh\nfor a; do [ \"$a\" = -C ] && { echo 'no control mode' >&2; exit 1; }; done\n"
+                + "exec tmux \"$@\"\n");
+        Files.setPosixFilePermissions(tmux, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        TmuxBackend backend = TmuxBackend.builder().socketName(SERVER.socket).stateDirectory(tmp.resolve("state"))
+                .tmuxExecutable(tmux).build();
+        BackgroundTasks tasks = open(backend, SERVER);
+        for (int i = 0; i < 6; i++) {
+            TaskHandle t = tasks.start(TaskSpec.builder("sh", "-c", "exit " + i).name("no-keeper-" + i).build());
+            assertEquals(i, Fixtures.await(t.onExit()).exitCode().orElse(-1));
+        }
+        assertTrue(backend.tmux().keeperClient().isEmpty());
+        assertEquals(0, backend.tmux().channelCalls());
+    }
+
     private static BackgroundTasks open(TmuxBackend backend, TmuxServer server) {
         BackgroundTasks t = BackgroundTasks.builder().backend(backend).logDirectory(server.logDir()).build();
         server.opened.add(t);
