@@ -63,7 +63,7 @@ class KeeperTest {
             await().atMost(Fixtures.PATIENCE).until(() -> gone(client));
             await().atMost(Fixtures.PATIENCE).until(() -> !sessions(ALONE).contains(keeper));
             // The task outlives its JVM and keeps the server running...
-            assertEquals(List.of("outlives-its-jvm"), ALONE.taskSessions());
+            assertEquals(List.of("outlives-its-jvm"), ALONE.taskSessions(), () -> diagnose(ALONE, tmp));
             assertFalse(gone(server));
             // ...until it ends: then the server exits, as without a keeper.
             ALONE.tmux("wait-for", "-S", channel);
@@ -213,6 +213,25 @@ class KeeperTest {
     private static long client(TmuxBackend backend) {
         return await().atMost(Fixtures.PATIENCE).until(() -> backend.tmux().keeperClient(), o -> o.isPresent())
                 .orElseThrow().getKey().pid();
+    }
+
+    /** What a failed check shows: the server's sessions, the task records' files and the logs. */
+    private static String diagnose(TmuxServer server, Path dir) {
+        StringBuilder b = new StringBuilder();
+        try {
+            b.append("sessions: ").append(server.tmux("list-sessions")).append('\n');
+            try (var files = Files.walk(dir)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    String name = f.getFileName().toString();
+                    if (name.equals("exit") || name.endsWith(".log") || name.equals("started") || name.equals("closed")) {
+                        b.append(f).append(": ").append(Files.readString(f)).append('\n');
+                    }
+                }
+            }
+        } catch (Exception e) {
+            b.append(e);
+        }
+        return b.toString();
     }
 
     private static List<String> sessions(TmuxServer server) throws Exception {

@@ -155,8 +155,8 @@ public final class TmuxClient {
     /**
      * Sends the commands through the keeper's control client when it is up, with no process
      * started; otherwise (no keeper yet, or none can start, or a value that cannot be written on
-     * a control-mode line) runs them as {@link #run} does. The first call starts the keeper, for
-     * later calls: see {@link ControlChannel}. The limits are the same either way; a call that
+     * a control-mode line) runs them as {@link #run} does, and then starts a keeper for later
+     * calls if there is none: see {@link ControlChannel}. The limits are the same either way; a call that
      * gets no answer in time gives the keeper up (the next call starts another).
      *
      * @param args the commands and their arguments, separated by {@code ";"} elements
@@ -168,7 +168,13 @@ public final class TmuxClient {
         ControlChannel c = keeper();
         CompletableFuture<String> reply = c == null ? null : c.send(args);
         if (reply == null) {
-            return run(args);
+            try {
+                return run(args);
+            } finally {
+                // Only now: the call has started the server if none ran, so that the keeper's
+                // client and this one never race to start one.
+                startKeeper();
+            }
         }
         channelCalls.incrementAndGet();
         try {
@@ -217,11 +223,16 @@ public final class TmuxClient {
         }
     }
 
-    /**
-     * @return the keeper, if it is ready for commands; starts one if there is none (this call
-     *     does not wait for it), unless this client is closed or keepers keep failing
-     */
+    /** @return the keeper, if it is ready for commands */
     private ControlChannel keeper() {
+        synchronized (keeperLock) {
+            ControlChannel c = keeper;
+            return c != null && !c.ended() && c.ready().isDone() && !c.ready().isCompletedExceptionally() ? c : null;
+        }
+    }
+
+    /** Starts a keeper if there is none (without waiting for it), unless closed or keepers keep failing. */
+    private void startKeeper() {
         synchronized (keeperLock) {
             if (keeper != null && keeper.ended()) {
                 keeper = null;
@@ -236,8 +247,6 @@ public final class TmuxClient {
                     keeperFailed(name, e);
                 }
             }
-            ControlChannel c = keeper;
-            return c != null && c.ready().isDone() && !c.ready().isCompletedExceptionally() ? c : null;
         }
     }
 
