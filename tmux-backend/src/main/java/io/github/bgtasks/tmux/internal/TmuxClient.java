@@ -70,7 +70,7 @@ public final class TmuxClient {
     private ControlChannel keeper;
     /** Keepers in a row that never got ready. Guarded by {@link #keeperLock}. */
     private int failedKeepers;
-    /** Guarded by {@link #keeperLock}. */
+    /** Set under {@link #keeperLock}; read anywhere. */
     private volatile boolean closed;
     private final AtomicBoolean loggedKeeperFailure = new AtomicBoolean();
     /** The server's pid and start time as {@code new-session} reported it, or {@code null}. */
