@@ -48,9 +48,17 @@ import java.util.regex.Pattern;
  * appears once the log has its last byte. Ends are noticed from file events (one
  * {@link java.nio.file.WatchService}, i.e. one inotify thread, for all tasks), with a sweep every two
  * seconds as a safety net; no task has a thread or a polling loop of its own. Each backend
- * uses three threads: the JDK's watch thread, one that handles its events, one for the sweep.
+ * uses four threads: the JDK's watch thread, one that handles its events, one for the sweep, one
+ * that reads the keeper's answers (below).
  * (Where the JDK has no native file events, as on macOS, where it polls, the sweep notices ends
  * within about two seconds.)
+ *
+ * <p>With its first task, the backend starts a keeper: one tmux control-mode client, held by
+ * this JVM through a pipe, attached to a session of its own named
+ * {@code bgtasks-keeper@<pid>-<n>} (never a task's name). It keeps the server running between
+ * tasks and carries each start to tmux as a line, with no tmux process per start. It ends with
+ * the JVM, however that ends, or with {@link #close()}; a start never depends on it (without
+ * it, each start runs a tmux client of its own).
  *
  * <p>The log can also be written by the task itself, at the speed of the disk rather than of
  * the pane ({@link Builder#output(Output)}, {@link Output#DIRECT}).
@@ -87,7 +95,7 @@ public final class TmuxBackend implements Backend {
         StateFiles.privateDirectory(stateDir, false);
         Path tasksDir = stateDir.resolve("tasks");
         StateFiles.privateDirectory(tasksDir, false);
-        this.tmux = new TmuxClient(executable, server.socketArgs(), server.writeConfig(stateDir), timing);
+        this.tmux = new TmuxClient(executable, server.socketArgs(), server.writeConfig(stateDir), timing, b.keeper);
         Tools tools = Tools.find(b.perl, timing.helperLimit());
         Sessions sessions = new Sessions(tmux);
         this.chores = new Chores();
@@ -182,9 +190,9 @@ public final class TmuxBackend implements Backend {
     }
 
     /**
-     * Stops watching. Tasks keep running; a new backend on the same socket finds them again.
-     * If the server has exited (it does with its last session), its socket file is removed:
-     * tmux leaves it behind.
+     * Stops watching, and ends the keeper session. Tasks keep running (and keep the server
+     * running); a new backend on the same socket finds them again. If the server has exited
+     * (it does with its last session), its socket file is removed: tmux leaves it behind.
      */
     @Override
     public void close() {
@@ -194,6 +202,7 @@ public final class TmuxBackend implements Backend {
         ends.close();
         fifos.close();
         owners.close();
+        tmux.close(); // the keeper: its session goes, and the server with it if no task's session is left
         server.removeStaleSocket();
     }
 
@@ -262,6 +271,7 @@ public final class TmuxBackend implements Backend {
         private Duration tmuxTimeout;
         private Timing timing;
         private boolean perl = true;
+        private boolean keeper = true;
         private Output output;
 
         private Builder() {
@@ -279,6 +289,12 @@ public final class TmuxBackend implements Backend {
             Objects.requireNonNull(output, "output must not be null; use Output.PANE or Output.DIRECT");
             requireUnset(this.output == null, "output");
             this.output = output;
+            return this;
+        }
+
+        /** Primarily for tests: starts no keeper, so that every tmux call has a client process of its own. */
+        Builder withoutKeeper() {
+            this.keeper = false;
             return this;
         }
 

@@ -132,16 +132,6 @@ class FaultsTest {
 
     @Test
     @Order(2)
-    void theServerExitsWithItsLastSessionAndTheNextTaskStartsANewOne() throws Exception {
-        for (int i = 0; i < 5; i++) {
-            TaskResult r = tasks.start(TaskSpec.builder("true").name("alone-" + i).build()).onExit().get(Fixtures.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-            assertEquals(TaskState.SUCCEEDED, r.state());
-            await().atMost(Fixtures.PATIENCE).until(() -> SERVER.tmux("list-sessions").contains("no server running"));
-        }
-    }
-
-    @Test
-    @Order(2)
     void aLogSwappedForAFifoNeverBlocksTheTaskOrItsLogPipe(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
             throws Exception {
         java.nio.file.Path fifo = null;

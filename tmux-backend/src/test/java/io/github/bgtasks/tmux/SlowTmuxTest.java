@@ -22,20 +22,25 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A tmux server that does not answer (here: stopped with SIGSTOP while a start is in flight;
  * tmux still carries out a command whose client was killed meanwhile). A start either returns
- * a task that runs and is tracked, or throws and its command never runs: never both.
+ * a task that runs and is tracked, or throws and its command never runs: never both. Both
+ * ways a start reaches tmux are checked: through the keeper's control client, and through a
+ * tmux client of its own (before the keeper is up, or without one).
  */
 class SlowTmuxTest {
     @RegisterExtension
     static final TmuxServer SERVER = new TmuxServer();
-    static BackgroundTasks tasks;
-    static TmuxBackend backend;
+    static BackgroundTasks viaKeeper;
+    static BackgroundTasks viaClients;
+    static TmuxBackend keeperBackend;
+    static volatile String keeperName;
 
     @TempDir
     Path tmp;
@@ -43,36 +48,45 @@ class SlowTmuxTest {
     @BeforeAll
     static void setUp() {
         // A short no-progress limit, so that the stopped server counts as wedged soon.
-        backend = TmuxBackend.builder().socketName(SERVER.socket).stateDirectory(SERVER.stateDir())
+        keeperBackend = TmuxBackend.builder().socketName(SERVER.socket).stateDirectory(SERVER.stateDir())
                 .timing(Timing.DEFAULT.withNoProgress(Duration.ofSeconds(1))).build();
-        tasks = BackgroundTasks.builder().backend(backend).logDirectory(SERVER.logDir()).build();
-        SERVER.opened.add(tasks);
+        viaKeeper = BackgroundTasks.builder().backend(keeperBackend).logDirectory(SERVER.logDir()).build();
+        SERVER.opened.add(viaKeeper);
+        viaClients = BackgroundTasks.builder().backend(TmuxBackend.builder().socketName(SERVER.socket)
+                .stateDirectory(SERVER.stateDir()).timing(Timing.DEFAULT.withNoProgress(Duration.ofSeconds(1)))
+                .withoutKeeper().build()).logDirectory(SERVER.logDir()).build();
+        SERVER.opened.add(viaClients);
     }
 
-    @Test
-    void aStartWhoseClientGaveUpEitherRunsTrackedOrNeverRuns() throws Exception {
-        TaskHandle keeper = onStoppedServer("late-1", start -> {
+    @ParameterizedTest(name = "through the keeper: {0}")
+    @ValueSource(booleans = {true, false})
+    void aStartWhoseClientGaveUpEitherRunsTrackedOrNeverRuns(boolean keeper) throws Exception {
+        String name = "late-1-" + keeper;
+        TaskHandle alive = onStoppedServer(keeper, name, start -> {
             // Its client has sent new-session and waits for the stopped server...
-            await().atMost(Fixtures.PATIENCE).until(() -> client("late-1").map(h -> state(h) == 'S').orElse(false));
+            await().atMost(Fixtures.PATIENCE).until(() -> client(keeper, name).map(h -> state(h) == 'S').orElse(false));
             // ...until the backend gives up on it and kills it. The server resumes now, while the
             // start is still deciding: it creates the session of a client that is gone.
-            await().atMost(Fixtures.PATIENCE).until(() -> client("late-1").isEmpty() || start.isDone());
+            await().atMost(Fixtures.PATIENCE).until(() -> client(keeper, name).isEmpty() || start.isDone());
         });
-        keeper.kill().get();
+        alive.kill().get();
     }
 
-    @Test
-    void aStartOnAStoppedServerThrowsAndItsLateSessionRunsNothing() throws Exception {
-        TaskHandle keeper = onStoppedServer("late-2", start -> {
+    @ParameterizedTest(name = "through the keeper: {0}")
+    @ValueSource(booleans = {true, false})
+    void aStartOnAStoppedServerThrowsAndItsLateSessionRunsNothing(boolean keeper) throws Exception {
+        BackgroundTasks tasks = keeper ? viaKeeper : viaClients;
+        String name = "late-2-" + keeper;
+        TaskHandle alive = onStoppedServer(keeper, name, start -> {
             // The server stays stopped until start() has given up, question included.
             ExecutionException e = assertThrows(ExecutionException.class, () -> Fixtures.await(start));
             assertInstanceOf(TaskStartException.class, e.getCause());
             assertTrue(e.getCause().getMessage().contains("made any progress"), e.getCause().getMessage());
         });
         // The name is free again, and a start on the resumed server works.
-        TaskHandle again = tasks.start(TaskSpec.builder("sh", "-c", "exit 4").name("late-2").build());
+        TaskHandle again = tasks.start(TaskSpec.builder("sh", "-c", "exit 4").name(name).build());
         assertEquals(4, Fixtures.await(again.onExit()).exitCode().orElse(-1));
-        keeper.kill().get();
+        alive.kill().get();
     }
 
     /** What a test checks while the server is stopped, given the start in flight. */
@@ -81,36 +95,42 @@ class SlowTmuxTest {
     }
 
     /**
-     * Starts the task {@code name} while the server is stopped (a keeper task keeps the server
-     * alive), runs {@code whileStopped}, resumes the server, and checks that the start either
-     * returned a task that runs and is tracked, or threw and its command never runs.
+     * Starts the task {@code name} while the server is stopped (a task started first keeps the
+     * server alive), runs {@code whileStopped}, resumes the server, and checks that the start
+     * either returned a task that runs and is tracked, or threw and its command never runs.
      *
-     * @return the keeper, still running, so that later checks use the same server
+     * @return the task started first, still running, so that later checks use the same server
      */
-    private TaskHandle onStoppedServer(String name, WhileStopped whileStopped) throws Exception {
-        TaskHandle keeper = tasks.start(TaskSpec.builder("sleep", Fixtures.marker()).name("keeper-" + name).build());
+    private TaskHandle onStoppedServer(boolean keeper, String name, WhileStopped whileStopped) throws Exception {
+        BackgroundTasks tasks = keeper ? viaKeeper : viaClients;
+        TaskHandle alive = tasks.start(TaskSpec.builder("sleep", Fixtures.marker()).name("alive-" + name).build());
+        if (keeper) {
+            // The start below goes through the keeper only once it is up.
+            await().atMost(Fixtures.PATIENCE).until(() -> keeperBackend.tmux().keeperClient().isPresent());
+            keeperName = keeperBackend.tmux().keeperClient().orElseThrow().getValue();
+        }
         long server = SERVER.serverPid().orElseThrow();
         Path ran = tmp.resolve("ran");
         String marker = Fixtures.marker();
         CompletableFuture<TaskHandle> start;
         SERVER.run("kill", "-STOP", Long.toString(server));
         try {
-            start = startAsync(name, ran, marker);
+            start = startAsync(tasks, name, ran, marker);
             whileStopped.check(start);
         } finally {
             SERVER.run("kill", "-CONT", Long.toString(server));
         }
-        assertRunsTrackedOrNeverRuns(start, name, ran, marker);
-        return keeper;
+        assertRunsTrackedOrNeverRuns(tasks, start, name, ran, marker);
+        return alive;
     }
 
-    private static CompletableFuture<TaskHandle> startAsync(String name, Path ran, String marker) {
+    private static CompletableFuture<TaskHandle> startAsync(BackgroundTasks tasks, String name, Path ran, String marker) {
         return CompletableFuture.supplyAsync(() -> tasks.start(TaskSpec.builder("sh", "-c",
                 "touch \"$1\"; exec sleep " + marker, "sh", ran.toString()).name(name).build()));
     }
 
-    private static void assertRunsTrackedOrNeverRuns(CompletableFuture<TaskHandle> start, String name, Path ran,
-            String marker) throws Exception {
+    private static void assertRunsTrackedOrNeverRuns(BackgroundTasks tasks, CompletableFuture<TaskHandle> start,
+            String name, Path ran, String marker) throws Exception {
         TaskHandle t;
         try {
             t = Fixtures.await(start);
@@ -139,10 +159,15 @@ class SlowTmuxTest {
         return SERVER.tmux("list-sessions", "-F", "#{session_name}").lines().toList();
     }
 
-    /** @return the backend's tmux client that creates the session, if it runs */
-    private static Optional<ProcessHandle> client(String name) {
+    /**
+     * @return the tmux client that carries the start, if it runs: the keeper's control client
+     *     (found by its session's name: the backend forgets it once it gives it up), or the
+     *     client of its own that creates the session
+     */
+    private static Optional<ProcessHandle> client(boolean keeper, String name) {
+        String carrier = keeper ? keeperName : name;
         return ProcessHandle.current().descendants().filter(h -> h.info().arguments()
-                .map(a -> List.of(a).contains("new-session") && List.of(a).contains(name)).orElse(false)).findFirst();
+                .map(a -> List.of(a).contains("new-session") && List.of(a).contains(carrier)).orElse(false)).findFirst();
     }
 
     private static char state(ProcessHandle h) {

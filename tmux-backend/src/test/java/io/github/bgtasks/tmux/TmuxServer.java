@@ -93,6 +93,13 @@ final class TmuxServer implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** @return the names of the sessions on this class's server, the backends' keeper sessions left out */
+    List<String> taskSessions() throws IOException, InterruptedException {
+        return tmux("list-sessions", "-F", "#{session_name}").lines()
+                .filter(n -> !n.startsWith("bgtasks-keeper@") && !n.contains("no server running")
+                        && !n.contains("error connecting")).toList();
+    }
+
     /** @return the pid of this class's tmux server, if one runs */
     Optional<Long> serverPid() throws IOException, InterruptedException {
         String out = tmux("display-message", "-p", "#{pid}").trim();

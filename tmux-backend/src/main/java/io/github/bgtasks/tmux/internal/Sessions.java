@@ -35,11 +35,14 @@ public final class Sessions {
     }
 
     /**
-     * Creates the session, its log pipe and its tag in one tmux call. With exit-empty, a server
-     * whose last session just ended exits while a new client may already be talking to it
-     * ("server exited unexpectedly"): then the call is repeated (a session on a server that
-     * exited is gone with it, and its wrapper never got a go). If tmux gave no answer in time,
-     * it may still create the session: it is asked once whether the session exists and is ours.
+     * Creates the session, its log pipe and its tag in one tmux call, through the keeper's
+     * control client when it is up. With exit-empty, a server whose last session just ended
+     * exits while a new client may already be talking to it ("server exited unexpectedly"):
+     * then the call is repeated (a session on a server that exited is gone with it, and its
+     * wrapper never got a go). If tmux gave no answer in time, it may still create the session:
+     * it is asked once whether the session exists and is ours. If the keeper ended before it
+     * answered, it is asked too, and the call is repeated with a tmux client of its own if not:
+     * a keeper is only ever a matter of speed.
      *
      * @param command what the pane runs (the wrapper)
      * @param logPipe the {@code pipe-pane} command, or {@code null} where the wrapper writes the log itself
@@ -54,9 +57,10 @@ public final class Sessions {
             args.addAll(List.of(";", "pipe-pane", "-o", "-t", paneTarget(name), logPipe));
         }
         args.addAll(List.of(";", "set-option", "-t", paneTarget(name), "@bgtasks-id", tag));
+        boolean keeper = true;
         for (int attempt = 1; ; attempt++) {
             try {
-                String[] f = tmux.run(args).trim().split(" ");
+                String[] f = (keeper ? tmux.call(args) : tmux.run(args)).trim().split(" ");
                 if (f.length != 2) {
                     throw new IOException("tmux new-session answered '" + String.join(" ", f) + "', not a server and a "
                             + "pane pid");
@@ -64,7 +68,7 @@ public final class Sessions {
                 tmux.serverPid(Long.parseLong(f[0]));
                 return Long.parseLong(f[1]);
             } catch (TmuxException e) {
-                if (e.timedOut() || e.duplicateSession()) {
+                if (e.timedOut() || e.duplicateSession() || e.unanswered()) {
                     // Perhaps it was carried out after all (or by an earlier attempt of ours): ask.
                     long pid;
                     try {
@@ -77,9 +81,12 @@ public final class Sessions {
                         LOG.debug("task {} started although tmux reported: {}", launch.id(), e.getMessage());
                         return pid;
                     }
-                    throw e;
-                }
-                if (!e.noServer() || attempt == 5) {
+                    if (!e.unanswered() || attempt == 5) {
+                        throw e;
+                    }
+                    // Should the keeper's line still be carried out, this one finds a duplicate, and asks again.
+                    keeper = false;
+                } else if (!e.noServer() || attempt == 5) {
                     throw e;
                 }
                 LOG.debug("retrying the start of task {}: {}", launch.id(), e.getMessage());

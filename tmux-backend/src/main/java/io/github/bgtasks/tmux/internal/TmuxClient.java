@@ -12,18 +12,27 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.zeroturnaround.exec.ProcessExecutor;
 import org.zeroturnaround.exec.ProcessResult;
 import org.zeroturnaround.exec.StartedProcess;
 
 /**
- * Runs short tmux client commands against one private server.
+ * Runs short tmux commands against one private server: each as a tmux client process of its
+ * own ({@link #run}), or, for the calls that matter to speed ({@link #call}: a task's start),
+ * as a line to the keeper, one control-mode client that this JVM holds ({@link ControlChannel}),
+ * which also keeps the server running between tasks.
  *
  * <p>Every call names the socket ({@code -L}/{@code -S}) and the private configuration
  * ({@code -f}), so neither {@code $TMUX} nor the user's {@code ~/.tmux.conf} can ever matter.
@@ -44,10 +53,26 @@ public final class TmuxClient {
     private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)");
     /** How often a waiting call looks at the server's progress. */
     private static final long LOOK_MILLIS = 250;
+    /** Keepers that may fail to start in a row before no more are tried. */
+    private static final int MAX_FAILED_KEEPERS = 3;
+    /** Numbers this JVM's keepers, whose session names must differ. */
+    private static final AtomicInteger KEEPERS = new AtomicInteger();
+    private static final Logger LOG = LoggerFactory.getLogger(TmuxClient.class);
 
     private final List<String> base;
     private final Timing timing;
     private final AtomicLong calls = new AtomicLong();
+    private final AtomicLong channelCalls = new AtomicLong();
+    private final Object keeperLock = new Object();
+    /** Whether {@link #call} may start keepers. */
+    private final boolean keepers;
+    /** The keeper, starting or ready; {@code null} if none. Guarded by {@link #keeperLock}. */
+    private ControlChannel keeper;
+    /** Keepers in a row that never got ready. Guarded by {@link #keeperLock}. */
+    private int failedKeepers;
+    /** Set under {@link #keeperLock}; read anywhere. */
+    private volatile boolean closed;
+    private final AtomicBoolean loggedKeeperFailure = new AtomicBoolean();
     /** The server's pid and start time as {@code new-session} reported it, or {@code null}. */
     private volatile ProcessHandle server;
 
@@ -60,6 +85,17 @@ public final class TmuxClient {
      *     the ticker that measures both
      */
     public TmuxClient(String executable, List<String> socketArgs, Path config, Timing timing) {
+        this(executable, socketArgs, config, timing, true);
+    }
+
+    /**
+     * @param executable the tmux program
+     * @param socketArgs {@code -L name} or {@code -S path}
+     * @param config the private configuration file
+     * @param timing the limits of each call, as for {@link #TmuxClient(String, List, Path, Timing)}
+     * @param keeper whether {@link #call} may start a keeper; {@code false} primarily for tests
+     */
+    public TmuxClient(String executable, List<String> socketArgs, Path config, Timing timing, boolean keeper) {
         List<String> b = new ArrayList<>();
         b.add(executable);
         b.add("-u"); // UTF-8 regardless of the JVM's locale
@@ -68,6 +104,7 @@ public final class TmuxClient {
         b.add(config.toString());
         this.base = List.copyOf(b);
         this.timing = timing;
+        this.keepers = keeper;
     }
 
     /**
@@ -88,7 +125,7 @@ public final class TmuxClient {
     }
 
     /**
-     * Runs {@code tmux <socket> -f <conf> args...}.
+     * Runs {@code tmux <socket> -f <conf> args...} as a tmux client process of its own.
      *
      * @param args the command and its arguments
      * @return standard output
@@ -101,25 +138,11 @@ public final class TmuxClient {
         calls.incrementAndGet();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         StartedProcess p = executor(cmd, err).start();
-        long begin = timing.nanos();
-        Progress progress = new Progress(p.getProcess().toHandle(), server, timing);
         try {
-            while (true) {
-                try {
-                    return result(args, p.getFuture().get(LOOK_MILLIS, TimeUnit.MILLISECONDS), err);
-                } catch (TimeoutException e) {
-                    long waited = timing.nanos() - begin;
-                    Duration limit = timing.tmuxLimit();
-                    if (waited >= limit.toNanos()) {
-                        throw giveUp(p, args, "did not answer within " + human(limit) + " (the limit set with "
-                                + "TmuxBackend.Builder.tmuxTimeout); the tmux server is overloaded or wedged", false);
-                    }
-                    String stuck = progress.stuckFor(timing.noProgress());
-                    if (stuck != null) {
-                        throw giveUp(p, args, "got no answer: " + stuck + "; the tmux server may be wedged", true);
-                    }
-                }
-            }
+            return result(args, await(p.getFuture(), p.getProcess().toHandle(), args, () -> {
+                p.getProcess().destroyForcibly();
+                p.getFuture().cancel(true);
+            }), err);
         } catch (ExecutionException e) {
             throw new TmuxException("tmux " + describe(args) + " could not run: " + e.getCause(), "", false, false);
         } catch (InterruptedException e) {
@@ -129,10 +152,174 @@ public final class TmuxClient {
         }
     }
 
-    private static TmuxException giveUp(StartedProcess p, List<String> args, String why, boolean wedged) {
-        p.getProcess().destroyForcibly();
-        p.getFuture().cancel(true);
-        return new TmuxException("tmux " + describe(args) + " " + why, "", true, wedged);
+    /**
+     * Sends the commands through the keeper's control client when it is up, with no process
+     * started; otherwise (no keeper yet, or none can start, or a value that cannot be written on
+     * a control-mode line) runs them as {@link #run} does, and then starts a keeper for later
+     * calls if there is none: see {@link ControlChannel}. The limits are the same either way; a call that
+     * gets no answer in time gives the keeper up (the next call starts another).
+     *
+     * @param args the commands and their arguments, separated by {@code ";"} elements
+     * @return the output of the commands
+     * @throws TmuxException as {@link #run}; also {@link TmuxException#unanswered()} if the keeper
+     *     ended before it answered
+     */
+    public String call(List<String> args) throws IOException {
+        ControlChannel c = keeper();
+        CompletableFuture<String> reply = c == null ? null : c.send(args);
+        if (reply == null) {
+            try {
+                return run(args);
+            } finally {
+                // Only now: the call has started the server if none ran, so that the keeper's
+                // client and this one never race to start one.
+                startKeeper();
+            }
+        }
+        channelCalls.incrementAndGet();
+        try {
+            return await(reply, c.client(), args, () -> retire(c));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TmuxException te) {
+                throw te;
+            }
+            throw new TmuxException("tmux " + describe(args) + " failed: " + e.getCause(), "", false, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for tmux " + describe(args));
+        }
+    }
+
+    /**
+     * Waits for a call's answer as long as tmux makes progress, within the overall limit.
+     *
+     * @param answer the answer to come
+     * @param client the tmux client carrying the call
+     * @param giveUp what to do with the call when it is given up
+     */
+    private <T> T await(Future<T> answer, ProcessHandle client, List<String> args, Runnable giveUp)
+            throws ExecutionException, InterruptedException, TmuxException {
+        long begin = timing.nanos();
+        Progress progress = new Progress(client, server, timing);
+        while (true) {
+            try {
+                return answer.get(LOOK_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                long waited = timing.nanos() - begin;
+                Duration limit = timing.tmuxLimit();
+                if (waited >= limit.toNanos()) {
+                    giveUp.run();
+                    throw new TmuxException("tmux " + describe(args) + " did not answer within " + human(limit)
+                            + " (the limit set with TmuxBackend.Builder.tmuxTimeout); the tmux server is overloaded "
+                            + "or wedged", "", true, false);
+                }
+                String stuck = progress.stuckFor(timing.noProgress());
+                if (stuck != null) {
+                    giveUp.run();
+                    throw new TmuxException("tmux " + describe(args) + " got no answer: " + stuck
+                            + "; the tmux server may be wedged", "", true, true);
+                }
+            }
+        }
+    }
+
+    /** @return the keeper, if it is ready for commands */
+    private ControlChannel keeper() {
+        synchronized (keeperLock) {
+            ControlChannel c = keeper;
+            return c != null && !c.ended() && c.ready().isDone() && !c.ready().isCompletedExceptionally() ? c : null;
+        }
+    }
+
+    /** Starts a keeper if there is none (without waiting for it), unless closed or keepers keep failing. */
+    private void startKeeper() {
+        synchronized (keeperLock) {
+            if (keeper != null && keeper.ended()) {
+                keeper = null;
+            }
+            if (keeper == null && keepers && !closed && failedKeepers < MAX_FAILED_KEEPERS) {
+                String name = ControlChannel.NAME_PREFIX + ProcessHandle.current().pid() + "-" + KEEPERS.incrementAndGet();
+                try {
+                    ControlChannel c = ControlChannel.start(base, name);
+                    keeper = c;
+                    c.ready().whenComplete((pid, e) -> keeperReady(c, pid, e));
+                } catch (IOException e) {
+                    keeperFailed(name, e);
+                }
+            }
+        }
+    }
+
+    private void keeperReady(ControlChannel c, Long pid, Throwable e) {
+        if (e == null) {
+            serverPid(pid);
+            synchronized (keeperLock) {
+                failedKeepers = 0;
+            }
+        } else if (!closed) {
+            keeperFailed(c.session(), e);
+        }
+    }
+
+    /** A keeper that could not start or set up: logged once; after a few in a row, no more are started. */
+    private void keeperFailed(String name, Throwable e) {
+        synchronized (keeperLock) {
+            failedKeepers++;
+        }
+        if (!loggedKeeperFailure.getAndSet(true)) {
+            LOG.warn("the tmux keeper session {} could not start ({}); tasks still start, each with a tmux client "
+                    + "of its own (slower)", name, e.getMessage());
+        } else {
+            LOG.debug("the tmux keeper session {} could not start", name, e);
+        }
+    }
+
+    /** Gives a keeper up that did not answer: the next call starts another. */
+    private void retire(ControlChannel c) {
+        synchronized (keeperLock) {
+            if (keeper == c) {
+                keeper = null;
+            }
+        }
+        c.kill();
+    }
+
+    /**
+     * Ends the keeper, if any: its session goes, and with it the server if no task's session is
+     * left. Calls made afterwards each run a tmux client of their own.
+     */
+    public void close() {
+        ControlChannel c;
+        synchronized (keeperLock) {
+            closed = true;
+            c = keeper;
+            keeper = null;
+        }
+        if (c != null) {
+            c.close(timing.settle().toMillis());
+        }
+    }
+
+    /**
+     * Primarily for tests.
+     *
+     * @return how many calls went through the keeper's control client
+     */
+    public long channelCalls() {
+        return channelCalls.get();
+    }
+
+    /**
+     * Primarily for tests.
+     *
+     * @return the keeper's control client and its session's name, if a keeper is ready for commands
+     */
+    public Optional<Map.Entry<ProcessHandle, String>> keeperClient() {
+        synchronized (keeperLock) {
+            ControlChannel c = keeper;
+            return c != null && !c.ended() && c.ready().isDone() && !c.ready().isCompletedExceptionally()
+                    ? Optional.of(Map.entry(c.client(), c.session())) : Optional.empty();
+        }
     }
 
     private static String human(Duration d) {

@@ -8,12 +8,32 @@ final class TmuxException extends IOException {
     private final String stderr;
     private final boolean timedOut;
     private final boolean wedged;
+    private final boolean unanswered;
 
     TmuxException(String message, String stderr, boolean timedOut, boolean wedged) {
+        this(message, stderr, timedOut, wedged, false);
+    }
+
+    private TmuxException(String message, String stderr, boolean timedOut, boolean wedged, boolean unanswered) {
         super(message);
         this.stderr = stderr;
         this.timedOut = timedOut;
         this.wedged = wedged;
+        this.unanswered = unanswered;
+    }
+
+    /** A command sent through the keeper's control client, which ended before it answered. */
+    static TmuxException unanswered(String message) {
+        return new TmuxException(message, "", false, false, true);
+    }
+
+    /**
+     * @return whether the keeper's control client ended before it answered: the command may have
+     *     been carried out or not, and repeating it through a tmux client of its own is safe only
+     *     once the caller has looked
+     */
+    boolean unanswered() {
+        return unanswered;
     }
 
     /** @return whether the call was given up without an answer: the server may still carry it out */

@@ -5,7 +5,8 @@
  * <p>The parts, each owning its own state; {@code TmuxBackend} wires them, and none of them
  * refers back to it:
  * <ul>
- *   <li>{@link io.github.bgtasks.tmux.internal.TmuxClient}: tmux client calls with time limits;</li>
+ *   <li>{@link io.github.bgtasks.tmux.internal.TmuxClient}: tmux calls with time limits, each by a tmux client
+ *       process or through the keeper, a control-mode client that keeps the server warm ({@code ControlChannel});</li>
  *   <li>{@link io.github.bgtasks.tmux.internal.ServerAddress}: the private server's socket and configuration;</li>
  *   <li>{@link io.github.bgtasks.tmux.internal.Sessions}: the tasks' sessions (create and confirm, probe, list, type, kill);</li>
  *   <li>{@link io.github.bgtasks.tmux.internal.TaskStarter}: starts a task with the go handshake;</li>
