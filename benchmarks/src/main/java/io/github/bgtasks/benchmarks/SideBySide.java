@@ -43,7 +43,13 @@ final class SideBySide {
         SideBySide s = new SideBySide(scale, Files.createDirectories(work.resolve("side-by-side")));
         for (String strategy : tmuxOnly ? List.<String>of() : List.of("perl", "jdk")) {
             s.startRate("process (`ProcessBackend." + strategy + "()`): sequential starts of `/bin/true`, tasks/s",
-                    "pb", strategy);
+                    "pb", strategy, 0);
+        }
+        for (String strategy : tmuxOnly ? List.<String>of() : List.of("perl", "jdk")) {
+            // The same, once both JVMs have compiled their code: what is left of the row above
+            // that the JIT's warm-up does not explain.
+            s.startRate("process (`ProcessBackend." + strategy + "()`): the same after " + scale.concurrent()
+                    + " more warm-up tasks, tasks/s", "pb", strategy, scale.concurrent());
         }
         for (String strategy : tmuxOnly ? List.<String>of() : List.of("perl", "jdk")) {
             s.live("process (`ProcessBackend." + strategy + "()`): time to start " + scale.concurrent()
@@ -52,8 +58,8 @@ final class SideBySide {
         if (TmuxServer.unavailable().isPresent()) {
             s.notes.add("tmux rows not measured: " + TmuxServer.unavailable().orElseThrow() + ".");
         } else {
-            s.startRate("tmux: sequential starts of `/bin/true`, tasks/s", "tmux-raw", "tmux");
-            s.startRate("tmux (`Output.DIRECT`): sequential starts of `/bin/true`, tasks/s", "tmux-raw", "tmux-direct");
+            s.startRate("tmux: sequential starts of `/bin/true`, tasks/s", "tmux-raw", "tmux", 0);
+            s.startRate("tmux (`Output.DIRECT`): sequential starts of `/bin/true`, tasks/s", "tmux-raw", "tmux-direct", 0);
             // The count (1,000), not the thread section's smaller tmuxConcurrent.
             s.live("tmux: time to start " + scale.concurrent() + " sessions (`sleep`) that stay alive, s",
                     "tmux-raw", "tmux", scale.concurrent());
@@ -65,15 +71,26 @@ final class SideBySide {
         return s.section();
     }
 
-    private void startRate(String what, String raw, String bgtasks) throws Exception {
+    /**
+     * @param extraWarmup tasks each contender runs, untimed, after the usual warm-up
+     */
+    private void startRate(String what, String raw, String bgtasks, int extraWarmup) throws Exception {
         String load = Main.loadAverage();
         try (Probe r = probe(raw); Probe b = probe(bgtasks)) {
+            if (extraWarmup > 0) {
+                r.ask("starts " + extraWarmup);
+                b.ask("starts " + extraWarmup);
+            }
             double[] rawRates = new double[scale.rounds()];
             double[] ourRates = new double[scale.rounds()];
             double[] ratios = new double[scale.rounds()];
             for (int i = 0; i < scale.rounds(); i++) {
-                rawRates[i] = rate(r.ask("starts " + scale.roundTasks()));
-                ourRates[i] = rate(b.ask("starts " + scale.roundTasks()));
+                // Each goes first in every other round: neither always follows the other's work.
+                boolean rawFirst = i % 2 == 0;
+                String first = (rawFirst ? r : b).ask("starts " + scale.roundTasks());
+                String second = (rawFirst ? b : r).ask("starts " + scale.roundTasks());
+                rawRates[i] = rate(rawFirst ? first : second);
+                ourRates[i] = rate(rawFirst ? second : first);
                 ratios[i] = ourRates[i] / rawRates[i];
             }
             double ratio = Stats.median(ratios);
