@@ -63,6 +63,8 @@ final class SideBySide {
             // The count (1,000), not the thread section's smaller tmuxConcurrent.
             s.live("tmux: time to start " + scale.concurrent() + " sessions (`sleep`) that stay alive, s",
                     "tmux-raw", "tmux", scale.concurrent());
+            s.live("tmux (`Output.DIRECT`): time to start " + scale.concurrent() + " sessions (`sleep`) that stay alive, s",
+                    "tmux-raw", "tmux-direct", scale.concurrent());
             s.latency("tmux", "");
             s.latency("tmux-direct", " (`Output.DIRECT`)");
             s.output("tmux", "", "≥ 0.5x plain tmux", 0.5);
