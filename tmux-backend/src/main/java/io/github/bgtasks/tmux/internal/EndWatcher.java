@@ -257,6 +257,12 @@ public final class EndWatcher {
             if (t.wrapper().isPresent()) {
                 return; // the wrapper runs (it may just be recording the end)
             }
+            if (Files.exists(dir.resolve("exit"))) {
+                // Recorded between the look above and the wrapper's death: decide on the record,
+                // without asking tmux (once: the record stays).
+                check(t, liveness);
+                return;
+            }
             if (!t.goneSeen && (liveness == null ? sessions.exists(t.launch().name(), t.tag())
                     : liveness.exists(t))) {
                 return;
