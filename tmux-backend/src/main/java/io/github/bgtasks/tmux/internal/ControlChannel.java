@@ -115,6 +115,11 @@ final class ControlChannel {
         return ready;
     }
 
+    /** @return whether commands can be sent: the keeper session is set up and the client has not ended */
+    boolean isUp() {
+        return ready.isDone() && !ready.isCompletedExceptionally() && !ended();
+    }
+
     /** @return whether the client has ended (or is ending): nothing more is answered */
     boolean ended() {
         return ended.isDone();
@@ -136,7 +141,7 @@ final class ControlChannel {
      */
     CompletableFuture<String> send(List<String> args) {
         String line = line(args);
-        if (line == null || !ready.isDone() || ready.isCompletedExceptionally() || ended()) {
+        if (line == null || !isUp()) {
             return null;
         }
         byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);

@@ -227,7 +227,7 @@ public final class TmuxClient {
     private ControlChannel keeper() {
         synchronized (keeperLock) {
             ControlChannel c = keeper;
-            return c != null && !c.ended() && c.ready().isDone() && !c.ready().isCompletedExceptionally() ? c : null;
+            return c != null && c.isUp() ? c : null;
         }
     }
 
@@ -315,11 +315,7 @@ public final class TmuxClient {
      * @return the keeper's control client and its session's name, if a keeper is ready for commands
      */
     public Optional<Map.Entry<ProcessHandle, String>> keeperClient() {
-        synchronized (keeperLock) {
-            ControlChannel c = keeper;
-            return c != null && !c.ended() && c.ready().isDone() && !c.ready().isCompletedExceptionally()
-                    ? Optional.of(Map.entry(c.client(), c.session())) : Optional.empty();
-        }
+        return Optional.ofNullable(keeper()).map(c -> Map.entry(c.client(), c.session()));
     }
 
     private static String human(Duration d) {
