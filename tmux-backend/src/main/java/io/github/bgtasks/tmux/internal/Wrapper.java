@@ -323,7 +323,8 @@ public final class Wrapper {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 
-    private static String seconds(Duration d) {
+    /** @return a duration as seconds with three decimals, as sleep(1) and Perl take it */
+    static String seconds(Duration d) {
         long ms = Math.max(0, d.toMillis());
         return String.format(Locale.ROOT, "%d.%03d", ms / 1000, ms % 1000);
     }
