@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class TaskRecords {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRecords.class);
     private static final String FILE = "task.properties";
+    /** The file that accepts a started task (see the class comment). */
+    private static final String ACCEPTED = "accepted";
 
     private final Path tasksDir;
     private final String server;
@@ -71,8 +73,6 @@ public final class TaskRecords {
     DirectoryStream<Path> directories() throws IOException {
         return Files.newDirectoryStream(tasksDir);
     }
-
-    private static final String ACCEPTED = "accepted";
 
     /** @return whether the directory has a record (a start may be writing it right now) */
     static boolean hasRecord(Path dir) {
