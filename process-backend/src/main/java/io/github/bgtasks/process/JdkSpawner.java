@@ -156,51 +156,20 @@ final class JdkSpawner implements Backend {
      * Refuses a log that is not a regular file of ours, as the helper does: the JDK opens the
      * file in the JVM, where a FIFO without reader would block the launch. (The core's log
      * directory is the user's own and writable by no one else, so nothing swaps the file
-     * between this check and the open.) One {@code lstat}: its type and owner come from the
-     * {@code unix} attributes, where the JVM's uid is known.
+     * between this check and the open.)
      */
     private static void checkLog(Path log) throws IOException {
-        OptionalInt uid = PrivateFiles.effectiveUid();
-        if (uid.isPresent()) {
-            Map<String, Object> a;
-            try {
-                a = Files.readAttributes(log, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
-            } catch (UnsupportedOperationException | IllegalArgumentException e) {
-                a = null; // no "unix" view: the portable check below
-            } catch (IOException e) {
-                throw new IOException("cannot open log file " + log + ": " + e.getMessage(), e);
-            }
-            if (a != null) {
-                int type = (Integer) a.get("mode") & S_IFMT;
-                int owner = (Integer) a.get("uid");
-                String why = type == S_IFLNK ? "it is a symbolic link, not a regular file"
-                        : type == S_IFIFO ? "it is a FIFO, not a regular file"
-                        : type != S_IFREG ? "it is not a regular file"
-                        : owner != uid.getAsInt() ? "it is owned by uid " + owner + ", not by " + me() + ", which runs the tasks"
-                        : null;
-                refuseIf(log, why);
-                return;
-            }
-        }
         PosixFileAttributes a;
         try {
             a = Files.readAttributes(log, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             throw new IOException("cannot open log file " + log + ": " + e.getMessage(), e);
         }
-        refuseIf(log, a.isSymbolicLink() ? "it is a symbolic link, not a regular file"
+        String why = a.isSymbolicLink() ? "it is a symbolic link, not a regular file"
                 : a.isOther() && isFifo(log) ? "it is a FIFO, not a regular file"
                 : !a.isRegularFile() ? "it is not a regular file"
                 : !PrivateFiles.isOurs(log, a) ? "it is owned by " + owner(log, a) + ", not by " + me() + ", which runs the tasks"
-                : null);
-    }
-
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFREG = 0100000;
-    private static final int S_IFLNK = 0120000;
-    private static final int S_IFIFO = 0010000;
-
-    private static void refuseIf(Path log, String why) throws IOException {
+                : null;
         if (why != null) {
             throw new IOException("cannot open log file " + log + ": " + why);
         }
@@ -213,7 +182,7 @@ final class JdkSpawner implements Backend {
 
     private static boolean isFifo(Path p) {
         try {
-            return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & S_IFMT) == S_IFIFO;
+            return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000) == 0010000;
         } catch (IOException | RuntimeException e) {
             return false;
         }
